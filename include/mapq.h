@@ -1,0 +1,350 @@
+/*
+ * mapq.h - public API of libmapq: query files too big to read.
+ *
+ * libmapq opens a file (or standard input) and exposes its bytes read-only,
+ * either as one contiguous view (regular files are memory-mapped) or as a
+ * sequence of windows that a scan walks through, releasing the pages it has
+ * finished with so that resident memory stays bounded whatever the file size.
+ * On top of that it offers primitives: the range language, line finding and
+ * counting.
+ *
+ * Conventions
+ * - Every fallible function returns int: 0 (MAPQ_OK) or a negative MAPQ_E*
+ *   code; mapq_strerror() gives its text.  Functions that take a
+ *   `mapq_error *err` fill it with detail (which file, which argument) when
+ *   it is not NULL.  The library never prints and never exits.
+ * - Offsets and sizes are 64-bit (uint64_t) everywhere.
+ * - Ownership: a mapq_file owns its bytes.  A mapq_view, and every window a
+ *   mapq_scan returns, borrows from its file and stays valid until the file
+ *   is closed (a window: until the next mapq_scan_next()).
+ * - Threads: a mapq_file may be read by several threads at once (views,
+ *   line primitives, one scan per thread); a mapq_scan belongs to one thread.
+ * - Truncation: if a mapped file shrinks while it is open, reading its lost
+ *   pages would raise SIGBUS.  Every library function that reads mapped
+ *   bytes catches that and returns MAPQ_ETRUNC instead.  To do so the library
+ *   installs a SIGBUS handler once (the first time a file is mapped); faults
+ *   outside a guarded library call are passed to the handler that was
+ *   installed before it.  Code outside the library that reads a view's bytes
+ *   directly can get the same protection with mapq_file_guard().
+ */
+#ifndef MAPQ_H
+#define MAPQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define MAPQ_API __attribute__((visibility("default")))
+#else
+#define MAPQ_API
+#endif
+
+#define MAPQ_VERSION_STRING "0.1.0"
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                               */
+/* ------------------------------------------------------------------ */
+
+enum mapq_status {
+	MAPQ_OK = 0,
+	MAPQ_EINVAL = -1,    /* invalid argument (a NULL handle, a bad flag) */
+	MAPQ_ENOMEM = -2,    /* out of memory */
+	MAPQ_ESYS = -3,      /* a system call failed: see mapq_error.sys_errno */
+	MAPQ_ERANGE = -4,    /* malformed range text */
+	MAPQ_EOVERFLOW = -5, /* a number does not fit in 64 bits */
+	MAPQ_ETRUNC = -6,    /* the file shrank while it was mapped */
+	MAPQ_EPIPE = -7,     /* the reader of an output closed it */
+	MAPQ_EWRITE = -8,    /* writing an output failed: see sys_errno */
+	MAPQ_ENOTSUP = -9    /* the operation does not apply to this input */
+};
+
+/* Room for a message: a file name (PATH_MAX) plus a reason. */
+#define MAPQ_ERROR_MSG_MAX 4352
+
+/*
+ * Detail of a failure.  `msg` is a complete sentence fragment naming its
+ * subject, ready to print after a program name:
+ *   "logs/app.log: Is a directory"
+ *   "invalid byte range '1:x': expected a number after ':'"
+ */
+typedef struct mapq_error {
+	int code;                     /* the MAPQ_E* code returned */
+	int sys_errno;                /* errno for MAPQ_ESYS / MAPQ_EWRITE, else 0 */
+	char msg[MAPQ_ERROR_MSG_MAX]; /* NUL-terminated text */
+} mapq_error;
+
+/* Static text for a MAPQ_E* code; never NULL. */
+MAPQ_API const char *mapq_strerror(int code);
+
+/* The library's version, MAPQ_VERSION_STRING at build time. */
+MAPQ_API const char *mapq_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Files and views                                                      */
+/* ------------------------------------------------------------------ */
+
+typedef struct mapq_file mapq_file;
+
+/* Flags for mapq_file_open(). */
+enum mapq_open_flags {
+	MAPQ_OPEN_DEFAULT = 0,
+	/* Do not map: read the whole input with read(2) into memory, as is
+	 * done for pipes.  For tests and for inputs that must be snapshotted. */
+	MAPQ_OPEN_NO_MMAP = 1u << 0
+};
+
+/*
+ * Open `path` read-only.  NULL or "-" means standard input (its name in
+ * messages is then `label`, or "(standard input)" when label is NULL).
+ *
+ * - A regular file with a non-zero size is memory-mapped (PROT_READ,
+ *   MAP_PRIVATE).  Standard input redirected from a regular file is mapped
+ *   too, starting at its current offset.
+ * - Pipes, FIFOs, sockets, character devices and regular files that report
+ *   a size of 0 (/proc) are read with read(2) until end of file.
+ * - An empty file gives a valid file of 0 bytes.
+ * - A directory is an error (MAPQ_ESYS with EISDIR).
+ *
+ * On success *out holds a new file to release with mapq_file_close().
+ * Errors: MAPQ_EINVAL, MAPQ_ENOMEM, MAPQ_ESYS (open, fstat, mmap, read).
+ */
+MAPQ_API int mapq_file_open(mapq_file **out, const char *path,
+                            const char *label, unsigned flags,
+                            mapq_error *err);
+
+/* Unmap or free the file's bytes and close it.  NULL is accepted. */
+MAPQ_API void mapq_file_close(mapq_file *f);
+
+/* Size in bytes of the file's data (as of open). */
+MAPQ_API uint64_t mapq_file_size(const mapq_file *f);
+
+/* The name used in messages: the path, or the label for standard input. */
+MAPQ_API const char *mapq_file_name(const mapq_file *f);
+
+/* 1 if the bytes are memory-mapped, 0 if they were read into memory. */
+MAPQ_API int mapq_file_is_mapped(const mapq_file *f);
+
+/*
+ * A contiguous read-only view of bytes [offset, offset + size) of a file.
+ * `data` points at the byte at `offset`.
+ */
+typedef struct mapq_view {
+	const unsigned char *data;
+	uint64_t size;
+	uint64_t offset; /* position of data[0] in the file */
+	mapq_file *file; /* the file the bytes borrow from */
+} mapq_view;
+
+/*
+ * Fill *view with all of the file's bytes.  Reading them directly touches
+ * the mapping: see mapq_file_guard() and mapq_view_release().
+ * Errors: MAPQ_EINVAL.
+ */
+MAPQ_API int mapq_file_view(mapq_file *f, mapq_view *view, mapq_error *err);
+
+/*
+ * Restrict a view to [start, end) of its bytes (relative to view->data),
+ * clamped to the view.  Never fails.
+ */
+MAPQ_API mapq_view mapq_view_sub(const mapq_view *view, uint64_t start,
+                                 uint64_t end);
+
+/*
+ * Tell the kernel that bytes [start, end) of the view will not be read
+ * again soon, so that their pages stop counting toward resident memory (the
+ * data stays in the page cache).  Only whole pages inside the range are
+ * released; a no-op for files that are not mapped.
+ */
+MAPQ_API void mapq_view_release(const mapq_view *view, uint64_t start,
+                                uint64_t end);
+
+/*
+ * Write bytes [start, end) of the view to file descriptor `fd` with large
+ * write(2) calls straight from the mapping, releasing the pages written
+ * when the range is large.
+ * Errors: MAPQ_ETRUNC (the file shrank; err names the file), MAPQ_EPIPE
+ * (EPIPE: the reader went away), MAPQ_EWRITE (any other write error;
+ * sys_errno says which).
+ */
+MAPQ_API int mapq_view_write(const mapq_view *view, uint64_t start,
+                             uint64_t end, int fd, mapq_error *err);
+
+/*
+ * Call fn(arg) so that a SIGBUS caused by reading f's mapping inside it
+ * (the file shrank) makes this function return MAPQ_ETRUNC instead of
+ * killing the process.  fn must not allocate or take locks in a way a jump
+ * out of it would leak: on a fault it is abandoned where it stands.
+ * Returns fn's return value, or MAPQ_ETRUNC.
+ */
+MAPQ_API int mapq_file_guard(mapq_file *f, int (*fn)(void *arg), void *arg,
+                             mapq_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Scans: walking a range window by window                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct mapq_scan mapq_scan;
+
+/* Flags for mapq_scan_create(). */
+enum mapq_scan_flags {
+	MAPQ_SCAN_DEFAULT = 0,
+	/* End every window (but the last) just after a newline, so that no
+	 * line straddles two windows.  A line longer than the window size
+	 * makes that window longer. */
+	MAPQ_SCAN_LINES = 1u << 0,
+	/* Keep the pages of finished windows resident (do not release). */
+	MAPQ_SCAN_KEEP = 1u << 1
+};
+
+/* Default window size: measured on the reference machine (see bench/). */
+#define MAPQ_SCAN_WINDOW_DEFAULT ((uint64_t)4 << 20)
+
+/*
+ * Prepare a scan of bytes [start, end) of f (clamped to the file) in
+ * windows of about `window` bytes (0: MAPQ_SCAN_WINDOW_DEFAULT).  The scan
+ * hints sequential access to the kernel, prefaults each window, and releases
+ * each window's pages when the next one is asked for.
+ * Errors: MAPQ_EINVAL, MAPQ_ENOMEM.
+ */
+MAPQ_API int mapq_scan_create(mapq_scan **out, mapq_file *f, uint64_t start,
+                              uint64_t end, uint64_t window, unsigned flags,
+                              mapq_error *err);
+
+/*
+ * Pull the next window into *win.  Returns 1 (a window), 0 (done), or a
+ * negative code: MAPQ_ETRUNC when the file shrank under the scan.
+ * The window stays valid until the next call or mapq_scan_destroy().
+ */
+MAPQ_API int mapq_scan_next(mapq_scan *s, mapq_view *win, mapq_error *err);
+
+/* Release a scan (and the pages of its last window).  NULL is accepted. */
+MAPQ_API void mapq_scan_destroy(mapq_scan *s);
+
+/* ------------------------------------------------------------------ */
+/* Lines                                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Lines are 1-based.  Line N starts at offset 0 (N = 1) or just after the
+ * (N-1)th newline; it ends after its newline, or at the end of the data for
+ * a final line without one (which is still a line).  An empty view has no
+ * lines.  Every function below reads the view's bytes under the SIGBUS
+ * guard: MAPQ_ETRUNC if the file shrank.
+ */
+
+/* Count the '\n' bytes of the view into *count (what `wc -l` prints). */
+MAPQ_API int mapq_lines_count_newlines(const mapq_view *view,
+                                       uint64_t *count, mapq_error *err);
+
+/*
+ * Find where line `n` (n >= 1) starts, counting from the front, and store
+ * its offset (relative to view->data) in *offset.  When the view has fewer
+ * lines, *offset is view->size and *missing (if not NULL) the number of
+ * lines that were lacking (0 when line n exists).
+ */
+MAPQ_API int mapq_lines_find_start(const mapq_view *view, uint64_t n,
+                                   uint64_t *offset, uint64_t *missing,
+                                   mapq_error *err);
+
+/*
+ * Find where the n-th line from the end starts (n = 1: the last line),
+ * scanning backward from the end so that only the bytes of those lines are
+ * read.  n = 0 gives view->size.  When the view has fewer than n lines,
+ * *offset is 0.
+ */
+MAPQ_API int mapq_lines_find_start_back(const mapq_view *view, uint64_t n,
+                                        uint64_t *offset, mapq_error *err);
+
+/*
+ * Starting at `from` (a line start), skip `n` lines forward and store the
+ * offset reached (view->size at most) in *offset.
+ */
+MAPQ_API int mapq_lines_skip(const mapq_view *view, uint64_t from, uint64_t n,
+                             uint64_t *offset, mapq_error *err);
+
+/*
+ * The first line start at or after `offset`: offset itself when it is 0 or
+ * follows a newline, else just after the next newline, else view->size.
+ */
+MAPQ_API int mapq_lines_next_start(const mapq_view *view, uint64_t offset,
+                                   uint64_t *start, mapq_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Ranges                                                               */
+/* ------------------------------------------------------------------ */
+
+typedef enum mapq_range_unit {
+	MAPQ_RANGE_BYTES = 0, /* 0-based offsets, END exclusive, suffixes */
+	MAPQ_RANGE_LINES = 1  /* 1-based numbers, LAST inclusive */
+} mapq_range_unit;
+
+/* Which parts a range has; see mapq_range. */
+enum mapq_range_flags {
+	MAPQ_RANGE_HAS_START = 1u << 0, /* START was given */
+	MAPQ_RANGE_HAS_END = 1u << 1,   /* END or +COUNT was given */
+	MAPQ_RANGE_START_NEG = 1u << 2, /* START counts from the end */
+	MAPQ_RANGE_END_NEG = 1u << 3,   /* END counts from the end */
+	MAPQ_RANGE_END_COUNT = 1u << 4  /* END is +COUNT from START */
+};
+
+/*
+ * A parsed range, before it meets a file.  `start` and `end` are
+ * magnitudes; the flags say how to read them.  A bare `N` parses as
+ * `N:+1`.  For lines, `end` is the LAST line (inclusive) as written.
+ *   "100:200" bytes -> HAS_START|HAS_END, start 100, end 200
+ *   "-4K:"    bytes -> HAS_START|START_NEG, start 4096
+ *   "5:+3"    lines -> HAS_START|HAS_END|END_COUNT, start 5, end 3
+ */
+typedef struct mapq_range {
+	mapq_range_unit unit;
+	unsigned flags;
+	uint64_t start;
+	uint64_t end;
+} mapq_range;
+
+/*
+ * Parse `text` in the range language of unit `unit` into *range.
+ * Errors: MAPQ_ERANGE (malformed: err->msg quotes the text and says what
+ * is wrong), MAPQ_EOVERFLOW (a number, or a number times its suffix, does
+ * not fit in 64 bits).  A line number 0 is malformed.
+ */
+MAPQ_API int mapq_range_parse(mapq_range *range, const char *text,
+                              mapq_range_unit unit, mapq_error *err);
+
+/*
+ * Resolve a byte range against data of `size` bytes into [*start, *end),
+ * clamped to [0, size].  START after END gives an empty range (*start ==
+ * *end).  Errors: MAPQ_EINVAL when the range is not a byte range.
+ */
+MAPQ_API int mapq_range_resolve_bytes(const mapq_range *range, uint64_t size,
+                                      uint64_t *start, uint64_t *end);
+
+/*
+ * Resolve a range of either unit against a view into byte offsets
+ * [*start, *end) relative to view->data.  Line ranges select whole lines
+ * (with their newlines); positive line numbers are found from the front,
+ * negative ones from the back, so `-10:` reads only the last ten lines.
+ * Errors: as the line primitives (MAPQ_ETRUNC).
+ */
+MAPQ_API int mapq_range_resolve(const mapq_range *range,
+                                const mapq_view *view, uint64_t *start,
+                                uint64_t *end, mapq_error *err);
+
+/*
+ * Turn byte offsets [start, end) into the lines that start inside them,
+ * each whole: [first line start >= start, first line start >= end).
+ * Empty when start >= end.
+ */
+MAPQ_API int mapq_range_align_lines(const mapq_view *view, uint64_t start,
+                                    uint64_t end, uint64_t *astart,
+                                    uint64_t *aend, mapq_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MAPQ_H */
