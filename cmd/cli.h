@@ -1,0 +1,70 @@
+/* cli.h - what the mapq command's files share. */
+#ifndef MAPQ_CLI_H
+#define MAPQ_CLI_H
+
+#include <stddef.h>
+
+#include "mapq.h"
+
+/* Exit statuses, as grep's: something selected, nothing selected, error. */
+enum cli_exit {
+	EXIT_SELECTED = 0,
+	EXIT_NONE = 1,
+	EXIT_TROUBLE = 2
+};
+
+/* A subcommand: argv[0] is the command's name. */
+typedef int (*cli_command_fn)(int argc, char **argv);
+
+int cmd_slice(int argc, char **argv);
+
+/*
+ * Print "mapq: MSG" to stderr.  Messages from the library already name
+ * their subject ("FILE: reason").
+ */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A usage error of command `cmd` (NULL: the top level): one line saying
+ * what is wrong, one line pointing at --help.  Returns EXIT_TROUBLE.
+ */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+/*
+ * Report the option getopt_long rejected, given what it returned: ':' (a
+ * missing argument; optstrings start with ':') or '?' (an unknown option,
+ * or an argument to one that takes none).  Returns EXIT_TROUBLE.
+ */
+int cli_bad_option(const char *cmd, char **argv, int c);
+
+/*
+ * Standard output.  Text goes through one buffer flushed with large
+ * writes; bulk bytes go straight from a view.  A closed pipe sets
+ * `closed` so the command can stop quietly; any other write error is
+ * reported once and sets `failed`.
+ */
+struct cli_out {
+	int fd;
+	int closed;
+	int failed;
+	size_t len;
+	char buf[1 << 16];
+};
+
+void cli_out_init(struct cli_out *o, int fd);
+/* Queue bytes; 0 on success, -1 when output has ended (closed/failed). */
+int cli_out_write(struct cli_out *o, const void *p, size_t n);
+int cli_out_flush(struct cli_out *o);
+/*
+ * Write view bytes [start, end) after flushing the buffer.  Returns 0, or
+ * the library's error code: MAPQ_ETRUNC is the input's fault and is left
+ * for the caller to report; output errors are handled here.
+ */
+int cli_out_view(struct cli_out *o, const mapq_view *v, unsigned long long start,
+                 unsigned long long end, mapq_error *err);
+
+/* Flush stdio's stdout (help text); 0, or EXIT_TROUBLE after a message. */
+int cli_finish_stdio(void);
+
+#endif

@@ -1,0 +1,56 @@
+/* main.c - `mapq COMMAND ...`: dispatch to a subcommand. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct command {
+	const char *name;
+	cli_command_fn run;
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"slice", cmd_slice, "print byte or line ranges of files"},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static int print_help(void)
+{
+	printf("Usage: mapq COMMAND [OPTIONS] [ARGS]...\n"
+	       "Query files too big to read: memory-mapped slices.\n\n"
+	       "Commands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+	printf("\nOptions:\n"
+	       "  -h, --help     show this help and exit\n"
+	       "  -V, --version  show the version and exit\n\n"
+	       "Run 'mapq COMMAND --help' for a command's options; "
+	       "see mapq(1).\n");
+	return cli_finish_stdio();
+}
+
+int main(int argc, char **argv)
+{
+	/* Writes to a closed pipe must come back as EPIPE, so that output
+	 * can end quietly instead of by signal. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (argc < 2)
+		return cli_usage_error(NULL, "missing command");
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+		return print_help();
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+		printf("mapq %s\n", mapq_version());
+		return cli_finish_stdio();
+	}
+	if (name[0] == '-')
+		return cli_usage_error(NULL, "unrecognized option '%s'", name);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	return cli_usage_error(NULL, "unknown command '%s'", name);
+}

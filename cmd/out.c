@@ -1,0 +1,139 @@
+/* out.c - the command's standard output and its diagnostics. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("mapq: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "mapq%s%s: ", cmd != NULL ? " " : "",
+	        cmd != NULL ? cmd : "");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	fprintf(stderr, "Try 'mapq%s%s --help' for more information.\n",
+	        cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
+	return EXIT_TROUBLE;
+}
+
+int cli_bad_option(const char *cmd, char **argv, int c)
+{
+	const char *arg = argv[optind - 1];
+	int is_long = strncmp(arg, "--", 2) == 0;
+	if (c == ':')
+		return is_long ? cli_usage_error(cmd,
+		                                 "option '%s' requires an argument",
+		                                 arg)
+		               : cli_usage_error(cmd,
+		                                 "option requires an argument -- '%c'",
+		                                 optopt);
+	if (is_long && optopt != 0)
+		return cli_usage_error(cmd, "option '%.*s' doesn't allow an argument",
+		                       (int)strcspn(arg, "="), arg);
+	if (is_long)
+		return cli_usage_error(cmd, "unrecognized option '%s'", arg);
+	return cli_usage_error(cmd, "invalid option -- '%c'", optopt);
+}
+
+void cli_out_init(struct cli_out *o, int fd)
+{
+	o->fd = fd;
+	o->closed = 0;
+	o->failed = 0;
+	o->len = 0;
+}
+
+/* Note how output ended; report anything but a closed pipe. */
+static int output_ended(struct cli_out *o, int code, const char *msg)
+{
+	if (code == MAPQ_EPIPE) {
+		o->closed = 1;
+	} else if (!o->failed) {
+		o->failed = 1;
+		cli_error("%s", msg);
+	}
+	return -1;
+}
+
+static int write_fd(struct cli_out *o, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(o->fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			char msg[256];
+			snprintf(msg, sizeof msg, "write error: %s",
+			         strerror(errno));
+			return output_ended(o, errno == EPIPE ? MAPQ_EPIPE
+			                                      : MAPQ_EWRITE,
+			                    msg);
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int cli_out_flush(struct cli_out *o)
+{
+	if (o->closed || o->failed)
+		return -1;
+	size_t n = o->len;
+	o->len = 0;
+	return write_fd(o, o->buf, n);
+}
+
+int cli_out_write(struct cli_out *o, const void *p, size_t n)
+{
+	if (o->closed || o->failed)
+		return -1;
+	if (n > sizeof o->buf - o->len) {
+		if (cli_out_flush(o) != 0)
+			return -1;
+		if (n >= sizeof o->buf)
+			return write_fd(o, p, n);
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+	return 0;
+}
+
+int cli_out_view(struct cli_out *o, const mapq_view *v, unsigned long long start,
+                 unsigned long long end, mapq_error *err)
+{
+	if (cli_out_flush(o) != 0)
+		return MAPQ_EWRITE;
+	int rc = mapq_view_write(v, start, end, o->fd, err);
+	if (rc == MAPQ_EPIPE || rc == MAPQ_EWRITE)
+		output_ended(o, rc, err->msg);
+	return rc;
+}
+
+int cli_finish_stdio(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		int e = errno;
+		if (e == EPIPE)
+			return 0;
+		cli_error("write error: %s", strerror(e));
+		return EXIT_TROUBLE;
+	}
+	return 0;
+}

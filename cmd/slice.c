@@ -1,0 +1,152 @@
+/* slice.c - `mapq slice`: write byte and line ranges of files. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char slice_usage[] =
+        "Usage: mapq slice [-b RANGE | -l RANGE]... [--align] [FILE...]\n"
+        "Write the selected bytes or lines of each FILE to standard output,\n"
+        "in the order the ranges are given.  With no FILE, or FILE '-',\n"
+        "read standard input.  With no range, write everything.\n"
+        "\n"
+        "  -b, --bytes=RANGE  bytes START:END (0-based, END excluded),\n"
+        "                     START:+COUNT, N; negatives count from the end;\n"
+        "                     suffixes K M G T (x1024), e.g. -4K: or 1GiB:+64K\n"
+        "  -l, --lines=RANGE  lines FIRST:LAST (1-based, LAST included),\n"
+        "                     FIRST:+COUNT, N; -10: is the last ten lines\n"
+        "      --align        a byte range selects the lines that start\n"
+        "                     inside it, each whole\n"
+        "  -h, --help         show this help and exit\n"
+        "\n"
+        "Exit status: 0 on success, 2 on any error.  See mapq-slice(1).\n";
+
+enum { OPT_ALIGN = 256 };
+
+static const struct option slice_options[] = {
+	{"bytes", required_argument, NULL, 'b'},
+	{"lines", required_argument, NULL, 'l'},
+	{"align", no_argument, NULL, OPT_ALIGN},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct slice_args {
+	mapq_range *ranges;
+	size_t n_ranges;
+	int align;
+};
+
+/*
+ * Write one file's ranges.  Returns 0, or EXIT_TROUBLE after reporting a
+ * problem with the file; output errors are recorded in `out`.
+ */
+static int slice_file(const char *path, const struct slice_args *a,
+                      struct cli_out *out)
+{
+	mapq_error err;
+	mapq_file *f = NULL;
+	mapq_view view;
+	int status = 0;
+	int rc = mapq_file_open(&f, path, NULL, MAPQ_OPEN_DEFAULT, &err);
+	if (rc == MAPQ_OK)
+		rc = mapq_file_view(f, &view, &err);
+	if (rc != MAPQ_OK) {
+		cli_error("%s", err.msg);
+		status = EXIT_TROUBLE;
+		goto done;
+	}
+
+	static const mapq_range everything = {MAPQ_RANGE_BYTES, 0, 0, 0};
+	size_t n = a->n_ranges > 0 ? a->n_ranges : 1;
+	for (size_t i = 0; i < n && !out->closed && !out->failed; i++) {
+		const mapq_range *r = a->n_ranges > 0 ? &a->ranges[i] : &everything;
+		uint64_t start, end;
+		rc = mapq_range_resolve(r, &view, &start, &end, &err);
+		if (rc == MAPQ_OK && a->align && r->unit == MAPQ_RANGE_BYTES)
+			rc = mapq_range_align_lines(&view, start, end, &start,
+			                            &end, &err);
+		if (rc == MAPQ_OK)
+			rc = cli_out_view(out, &view, start, end, &err);
+		if (rc == MAPQ_EPIPE || rc == MAPQ_EWRITE)
+			break; /* reported by cli_out_view */
+		if (rc != MAPQ_OK) {
+			cli_error("%s", err.msg);
+			status = EXIT_TROUBLE;
+			break;
+		}
+	}
+done:
+	mapq_file_close(f);
+	return status;
+}
+
+int cmd_slice(int argc, char **argv)
+{
+	struct slice_args a = {NULL, 0, 0};
+	int status = EXIT_SELECTED;
+	mapq_error err;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:l:h", slice_options, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+		case 'l': {
+			mapq_range *grown = realloc(a.ranges, (a.n_ranges + 1) *
+			                                              sizeof *grown);
+			if (grown == NULL) {
+				cli_error("out of memory");
+				status = EXIT_TROUBLE;
+				goto done;
+			}
+			a.ranges = grown;
+			mapq_range_unit unit = c == 'b' ? MAPQ_RANGE_BYTES
+			                                : MAPQ_RANGE_LINES;
+			if (mapq_range_parse(&a.ranges[a.n_ranges], optarg, unit,
+			                     &err) != MAPQ_OK) {
+				cli_error("%s", err.msg);
+				status = EXIT_TROUBLE;
+				goto done;
+			}
+			a.n_ranges++;
+			break;
+		}
+		case OPT_ALIGN:
+			a.align = 1;
+			break;
+		case 'h':
+			fputs(slice_usage, stdout);
+			status = cli_finish_stdio();
+			goto done;
+		default:
+			status = cli_bad_option("slice", argv, c);
+			goto done;
+		}
+	}
+
+	struct cli_out *out = malloc(sizeof *out);
+	if (out == NULL) {
+		cli_error("out of memory");
+		status = EXIT_TROUBLE;
+		goto done;
+	}
+	cli_out_init(out, STDOUT_FILENO);
+	if (optind >= argc) {
+		status = slice_file("-", &a, out);
+	} else {
+		for (int i = optind; i < argc && !out->closed && !out->failed; i++)
+			if (slice_file(argv[i], &a, out) != 0)
+				status = EXIT_TROUBLE;
+	}
+	if (cli_out_flush(out) != 0 && out->failed)
+		status = EXIT_TROUBLE;
+	if (out->failed)
+		status = EXIT_TROUBLE;
+	free(out);
+done:
+	free(a.ranges);
+	return status;
+}
