@@ -12,7 +12,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"slice", cmd_slice, "print byte or line ranges of files"},
+	{.name = "slice", .run = cmd_slice,
+	 .summary = "print byte or line ranges of files"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

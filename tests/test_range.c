@@ -35,53 +35,61 @@ struct bad_case {
 	const char *reason;
 };
 
-static void check_parses(const struct parse_case *c, mapq_range_unit unit)
+/*
+ * Parse c->text as `unit`; 0 when it gives exactly c's range, else 1 with
+ * what differs written to why.
+ */
+static int parse_mismatch(const struct parse_case *c, mapq_range_unit unit,
+                          char *why, size_t n)
 {
 	mapq_range r;
 	mapq_error err = { .code = 0 };
 	int rc = mapq_range_parse(&r, c->text, unit, &err);
-	ck_assert_msg(rc == MAPQ_OK, "'%s' (%s): rc %d, %s", c->text,
-	              unit == MAPQ_RANGE_LINES ? "lines" : "bytes", rc,
-	              err.msg);
-	ck_assert_msg(r.unit == unit, "'%s': unit %d", c->text, (int)r.unit);
-	ck_assert_msg(r.flags == c->flags, "'%s': flags %#x, want %#x",
-	              c->text, r.flags, c->flags);
-	ck_assert_msg(r.start == c->start, "'%s': start %llu, want %llu",
-	              c->text, (unsigned long long)r.start,
-	              (unsigned long long)c->start);
-	ck_assert_msg(r.end == c->end, "'%s': end %llu, want %llu", c->text,
-	              (unsigned long long)r.end, (unsigned long long)c->end);
+	if (rc != MAPQ_OK)
+		snprintf(why, n, "'%s' (%s): rc %d, %s", c->text,
+		         unit == MAPQ_RANGE_LINES ? "lines" : "bytes", rc, err.msg);
+	else if (r.unit != unit || r.flags != c->flags || r.start != c->start ||
+	         r.end != c->end)
+		snprintf(why, n, "'%s': unit %d flags %#x start %llu end %llu, "
+		         "want flags %#x start %llu end %llu", c->text, (int)r.unit,
+		         r.flags, (unsigned long long)r.start,
+		         (unsigned long long)r.end, c->flags,
+		         (unsigned long long)c->start, (unsigned long long)c->end);
+	else
+		return 0;
+	return 1;
 }
 
 /*
  * The code, err.code, and a message that quotes the text and gives the
  * expected reason; *range must be left as it was.
  */
-static void check_refused(const struct bad_case *c, mapq_range_unit unit)
+static int refusal_mismatch(const struct bad_case *c, mapq_range_unit unit,
+                            char *why, size_t n)
 {
 	const char *kind = unit == MAPQ_RANGE_LINES ? "line" : "byte";
 	mapq_range r = { .unit = MAPQ_RANGE_LINES, .flags = 0x5a,
 	                 .start = 77, .end = 88 };
 	mapq_error err = { .code = 0 };
 	int rc = mapq_range_parse(&r, c->text, unit, &err);
-	ck_assert_msg(rc == c->code, "'%s' (%s): rc %d, want %d (%s)",
-	              c->text, kind, rc, c->code, rc == 0 ? "" : err.msg);
-	ck_assert_int_eq(err.code, c->code);
-	ck_assert_int_eq(err.sys_errno, 0);
-
 	char want[256];
 	snprintf(want, sizeof want, "invalid %s range '%s': ", kind, c->text);
-	ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0,
-	              "'%s': message \"%s\" does not start \"%s\"", c->text,
-	              err.msg, want);
-	ck_assert_msg(strstr(err.msg + strlen(want), c->reason) != NULL,
-	              "'%s': message \"%s\" lacks \"%s\"", c->text, err.msg,
-	              c->reason);
-
-	ck_assert_int_eq(r.unit, MAPQ_RANGE_LINES);
-	ck_assert_uint_eq(r.flags, 0x5a);
-	ck_assert_uint_eq(r.start, 77);
-	ck_assert_uint_eq(r.end, 88);
+	if (rc != c->code || err.code != c->code || err.sys_errno != 0)
+		snprintf(why, n, "'%s' (%s): rc %d err.code %d errno %d, want %d (%s)",
+		         c->text, kind, rc, err.code, err.sys_errno, c->code,
+		         rc == 0 ? "" : err.msg);
+	else if (strncmp(err.msg, want, strlen(want)) != 0)
+		snprintf(why, n, "'%s': message \"%s\" does not start \"%s\"",
+		         c->text, err.msg, want);
+	else if (strstr(err.msg + strlen(want), c->reason) == NULL)
+		snprintf(why, n, "'%s': message \"%s\" lacks \"%s\"", c->text,
+		         err.msg, c->reason);
+	else if (r.unit != MAPQ_RANGE_LINES || r.flags != 0x5a || r.start != 77 ||
+	         r.end != 88)
+		snprintf(why, n, "'%s': the range was changed by a refusal", c->text);
+	else
+		return 0;
+	return 1;
 }
 
 /* ---- valid forms ---------------------------------------------------- */
@@ -117,21 +125,24 @@ static const struct parse_case both_units[] = {
 
 START_TEST(parse_forms_bytes)
 {
+	char why[2 * MAPQ_ERROR_MSG_MAX];
 	for (size_t i = 0; i < sizeof both_units / sizeof both_units[0]; i++)
-		check_parses(&both_units[i], MAPQ_RANGE_BYTES);
+		ck_assert_msg(!parse_mismatch(&both_units[i], MAPQ_RANGE_BYTES, why, sizeof why), "%s", why);
 }
 END_TEST
 
 START_TEST(parse_forms_lines)
 {
+	char why[2 * MAPQ_ERROR_MSG_MAX];
 	for (size_t i = 0; i < sizeof both_units / sizeof both_units[0]; i++)
-		check_parses(&both_units[i], MAPQ_RANGE_LINES);
+		ck_assert_msg(!parse_mismatch(&both_units[i], MAPQ_RANGE_LINES, why, sizeof why), "%s", why);
 }
 END_TEST
 
 /* Byte offsets start at 0, and -0 is the end of the data. */
 START_TEST(parse_zero_bytes)
 {
+	char why[2 * MAPQ_ERROR_MSG_MAX];
 	static const struct parse_case cases[] = {
 		{ "0", HS | HE | EC, 0, 1 },
 		{ "0:0", HS | HE, 0, 0 },
@@ -145,12 +156,13 @@ START_TEST(parse_zero_bytes)
 		{ "0:+0", HS | HE | EC, 0, 0 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		check_parses(&cases[i], MAPQ_RANGE_BYTES);
+		ck_assert_msg(!parse_mismatch(&cases[i], MAPQ_RANGE_BYTES, why, sizeof why), "%s", why);
 }
 END_TEST
 
 START_TEST(parse_suffixes)
 {
+	char why[2 * MAPQ_ERROR_MSG_MAX];
 	static const struct parse_case cases[] = {
 		{ "1k", HS | HE | EC, KIB, 1 },
 		{ "1K", HS | HE | EC, KIB, 1 },
@@ -184,7 +196,7 @@ START_TEST(parse_suffixes)
 		{ "0000016777215T", HS | HE | EC, 16777215 * TIB, 1 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		check_parses(&cases[i], MAPQ_RANGE_BYTES);
+		ck_assert_msg(!parse_mismatch(&cases[i], MAPQ_RANGE_BYTES, why, sizeof why), "%s", why);
 }
 END_TEST
 
@@ -234,15 +246,17 @@ static const struct bad_case bad_both[] = {
 
 START_TEST(refuse_malformed_both)
 {
+	char why[2 * MAPQ_ERROR_MSG_MAX];
 	for (size_t i = 0; i < sizeof bad_both / sizeof bad_both[0]; i++) {
-		check_refused(&bad_both[i], MAPQ_RANGE_BYTES);
-		check_refused(&bad_both[i], MAPQ_RANGE_LINES);
+		ck_assert_msg(!refusal_mismatch(&bad_both[i], MAPQ_RANGE_BYTES, why, sizeof why), "%s", why);
+		ck_assert_msg(!refusal_mismatch(&bad_both[i], MAPQ_RANGE_LINES, why, sizeof why), "%s", why);
 	}
 }
 END_TEST
 
 START_TEST(refuse_malformed_bytes)
 {
+	char why[2 * MAPQ_ERROR_MSG_MAX];
 	static const struct bad_case cases[] = {
 		{ "1B", MAPQ_ERANGE, "'B' needs K, M, G or T before it" },
 		{ "1b", MAPQ_ERANGE, "'B' needs K, M, G or T before it" },
@@ -269,12 +283,13 @@ START_TEST(refuse_malformed_bytes)
 		{ "99999999999999999999B", MAPQ_ERANGE, "'B' needs K" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		check_refused(&cases[i], MAPQ_RANGE_BYTES);
+		ck_assert_msg(!refusal_mismatch(&cases[i], MAPQ_RANGE_BYTES, why, sizeof why), "%s", why);
 }
 END_TEST
 
 START_TEST(refuse_malformed_lines)
 {
+	char why[2 * MAPQ_ERROR_MSG_MAX];
 	static const struct bad_case cases[] = {
 		{ "1K", MAPQ_ERANGE, "line numbers take no suffix" },
 		{ "1k", MAPQ_ERANGE, "line numbers take no suffix" },
@@ -296,12 +311,13 @@ START_TEST(refuse_malformed_lines)
 		{ "0:x", MAPQ_ERANGE, "line numbers start at 1" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		check_refused(&cases[i], MAPQ_RANGE_LINES);
+		ck_assert_msg(!refusal_mismatch(&cases[i], MAPQ_RANGE_LINES, why, sizeof why), "%s", why);
 }
 END_TEST
 
 START_TEST(refuse_overflow)
 {
+	char why[2 * MAPQ_ERROR_MSG_MAX];
 	static const struct bad_case both[] = {
 		{ "99999999999999999999999", MAPQ_EOVERFLOW,
 		  "number too large" },
@@ -321,8 +337,8 @@ START_TEST(refuse_overflow)
 		  "number too large" },
 	};
 	for (size_t i = 0; i < sizeof both / sizeof both[0]; i++) {
-		check_refused(&both[i], MAPQ_RANGE_BYTES);
-		check_refused(&both[i], MAPQ_RANGE_LINES);
+		ck_assert_msg(!refusal_mismatch(&both[i], MAPQ_RANGE_BYTES, why, sizeof why), "%s", why);
+		ck_assert_msg(!refusal_mismatch(&both[i], MAPQ_RANGE_LINES, why, sizeof why), "%s", why);
 	}
 
 	static const struct bad_case bytes[] = {
@@ -337,7 +353,7 @@ START_TEST(refuse_overflow)
 		{ "-16777216t:", MAPQ_EOVERFLOW, "number too large" },
 	};
 	for (size_t i = 0; i < sizeof bytes / sizeof bytes[0]; i++)
-		check_refused(&bytes[i], MAPQ_RANGE_BYTES);
+		ck_assert_msg(!refusal_mismatch(&bytes[i], MAPQ_RANGE_BYTES, why, sizeof why), "%s", why);
 
 	/* The largest of each multiple still fits. */
 	static const struct parse_case fits[] = {
@@ -346,7 +362,7 @@ START_TEST(refuse_overflow)
 		{ "17592186044415M", HS | HE | EC, 17592186044415 * MIB, 1 },
 	};
 	for (size_t i = 0; i < sizeof fits / sizeof fits[0]; i++)
-		check_parses(&fits[i], MAPQ_RANGE_BYTES);
+		ck_assert_msg(!parse_mismatch(&fits[i], MAPQ_RANGE_BYTES, why, sizeof why), "%s", why);
 }
 END_TEST
 
@@ -588,9 +604,10 @@ END_TEST
 
 /*
  * Adjacent ranges that share their ends, all counted from the same side,
- * tile the data whatever its size: what shard scripts rely on.
+ * tile the data whatever its size: what shard scripts rely on.  Returns
+ * how far the tiles reach.
  */
-static void check_tiles(const char *const *shards, size_t n, uint64_t size)
+static uint64_t tiled_size(const char *const *shards, size_t n, uint64_t size)
 {
 	uint64_t covered = 0;
 	for (size_t j = 0; j < n; j++) {
@@ -611,7 +628,7 @@ static void check_tiles(const char *const *shards, size_t n, uint64_t size)
 		if (s < e)
 			covered = e;
 	}
-	ck_assert_uint_eq(covered, size);
+	return covered;
 }
 
 START_TEST(resolve_bytes_adjacent)
@@ -623,8 +640,8 @@ START_TEST(resolve_bytes_adjacent)
 	static const uint64_t sizes[] = { 0, 1, 99, 100, 101, 249, 250, 251,
 	                                  1273, 1274, 1275, 5000 };
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-		check_tiles(from_front, 4, sizes[i]);
-		check_tiles(from_back, 4, sizes[i]);
+		ck_assert_uint_eq(tiled_size(from_front, 4, sizes[i]), sizes[i]);
+		ck_assert_uint_eq(tiled_size(from_back, 4, sizes[i]), sizes[i]);
 	}
 }
 END_TEST
