@@ -274,6 +274,14 @@ int mapq__populate(const mapq_file *f, uint64_t start, uint64_t end,
 	return MAPQ_OK;
 }
 
+void mapq__advise_sequential(const mapq_file *f, uint64_t start, uint64_t end)
+{
+	unsigned char *addr;
+	size_t len;
+	if (page_span(f, start, end, &addr, &len))
+		madvise(addr, len, MADV_SEQUENTIAL);
+}
+
 void mapq__release(const mapq_file *f, uint64_t start, uint64_t end)
 {
 	unsigned char *addr;

@@ -96,6 +96,9 @@ int mapq__populate(const mapq_file *f, uint64_t start, uint64_t end,
  */
 void mapq__release(const mapq_file *f, uint64_t start, uint64_t end);
 
+/* Hint sequential access (MADV_SEQUENTIAL) for file bytes [start, end). */
+void mapq__advise_sequential(const mapq_file *f, uint64_t start, uint64_t end);
+
 /* The state of a scan; public callers see it only as an opaque handle. */
 struct mapq_scan {
 	mapq_file *file;

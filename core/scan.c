@@ -9,7 +9,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "internal.h"
 
@@ -27,6 +26,9 @@ void mapq__scan_init(struct mapq_scan *s, mapq_file *f, uint64_t start,
 	s->window = window > 0 ? window : MAPQ_SCAN_WINDOW_DEFAULT;
 	s->held = start;
 	s->flags = flags;
+	/* Readahead hint for the whole range: a scan reads it once, in order.
+	 * Failure only costs speed. */
+	mapq__advise_sequential(f, start, end);
 }
 
 void mapq__scan_finish(struct mapq_scan *s)
@@ -48,18 +50,6 @@ int mapq_scan_create(mapq_scan **out, mapq_file *f, uint64_t start,
 		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
 		                       f->name);
 	mapq__scan_init(s, f, start, end, window, flags);
-	if (f->mapped && s->end > s->pos) {
-		/* Readahead hint for the whole range: the scan reads it once,
-		 * in order.  Failure only costs speed. */
-		uint64_t mask = mapq__page_size() - 1;
-		uint64_t lead = (uint64_t)(f->data - (const unsigned char *)f->base);
-		uint64_t lo = (lead + s->pos) & ~mask;
-		uint64_t hi = (lead + s->end + mask) & ~mask;
-		if (hi > f->base_len)
-			hi = f->base_len;
-		madvise((unsigned char *)f->base + lo, (size_t)(hi - lo),
-		        MADV_SEQUENTIAL);
-	}
 	*out = s;
 	return MAPQ_OK;
 }
