@@ -12,6 +12,8 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{.name = "grep", .run = cmd_grep,
+	 .summary = "search files for PCRE2 patterns, as grep -P"},
 	{.name = "slice", .run = cmd_slice,
 	 .summary = "print byte or line ranges of files"},
 };

@@ -27,6 +27,10 @@ const char *mapq_strerror(int code)
 		return "write error";
 	case MAPQ_ENOTSUP:
 		return "operation not supported for this input";
+	case MAPQ_EPATTERN:
+		return "invalid pattern";
+	case MAPQ_ELIMIT:
+		return "pattern too expensive";
 	default:
 		return "unknown error";
 	}

@@ -260,20 +260,6 @@ static int page_span(const mapq_file *f, uint64_t start, uint64_t end,
 	return 1;
 }
 
-int mapq__populate(const mapq_file *f, uint64_t start, uint64_t end,
-                   mapq_error *err)
-{
-	unsigned char *addr;
-	size_t len;
-	if (!page_span(f, start, end, &addr, &len))
-		return MAPQ_OK;
-#ifdef MADV_POPULATE_READ
-	if (madvise(addr, len, MADV_POPULATE_READ) != 0 && errno == EFAULT)
-		return mapq__error_truncated(err, f);
-#endif
-	return MAPQ_OK;
-}
-
 void mapq__advise_sequential(const mapq_file *f, uint64_t start, uint64_t end)
 {
 	unsigned char *addr;

@@ -2,7 +2,7 @@
  * lines.c - counting and finding lines, and resolving ranges to offsets.
  *
  * Forward work (counting, finding line N) walks the view through a scan so
- * that pages are prefaulted and released window by window; the inner loop
+ * that pages are released window by window; the inner loop
  * counts newlines 16 bytes at a time.  Backward work (line -N) uses
  * memrchr from the end and reads only the bytes of those lines.
  */
@@ -51,6 +51,11 @@ uint64_t mapq__count_newlines(const unsigned char *p, uint64_t n)
 	}
 #endif
 	return count;
+}
+
+uint64_t mapq_count_newlines_mem(const void *p, uint64_t n)
+{
+	return mapq__count_newlines(p, n);
 }
 
 /* Block size for counting before locating: small enough to stay in cache. */

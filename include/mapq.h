@@ -59,7 +59,9 @@ enum mapq_status {
 	MAPQ_ETRUNC = -6,    /* the file shrank while it was mapped */
 	MAPQ_EPIPE = -7,     /* the reader of an output closed it */
 	MAPQ_EWRITE = -8,    /* writing an output failed: see sys_errno */
-	MAPQ_ENOTSUP = -9    /* the operation does not apply to this input */
+	MAPQ_ENOTSUP = -9,   /* the operation does not apply to this input */
+	MAPQ_EPATTERN = -10, /* a pattern does not compile */
+	MAPQ_ELIMIT = -11    /* a pattern hit PCRE2's match/depth/stack limit */
 };
 
 /* Room for a message: a file name (PATH_MAX) plus a reason. */
@@ -206,8 +208,10 @@ enum mapq_scan_flags {
 /*
  * Prepare a scan of bytes [start, end) of f (clamped to the file) in
  * windows of about `window` bytes (0: MAPQ_SCAN_WINDOW_DEFAULT).  The scan
- * hints sequential access to the kernel, prefaults each window, and releases
- * each window's pages when the next one is asked for.
+ * hints sequential access to the kernel and releases each window's pages
+ * when the next one is asked for.  Reading a window's bytes directly
+ * touches the mapping: do it under mapq_file_guard() to turn truncation
+ * into MAPQ_ETRUNC (the library's own primitives already do).
  * Errors: MAPQ_EINVAL, MAPQ_ENOMEM.
  */
 MAPQ_API int mapq_scan_create(mapq_scan **out, mapq_file *f, uint64_t start,
@@ -239,6 +243,12 @@ MAPQ_API void mapq_scan_destroy(mapq_scan *s);
 /* Count the '\n' bytes of the view into *count (what `wc -l` prints). */
 MAPQ_API int mapq_lines_count_newlines(const mapq_view *view,
                                        uint64_t *count, mapq_error *err);
+
+/*
+ * Count the '\n' bytes of [p, p + n) of plain memory (vectorised).  For
+ * bytes of a mapped file, call it under mapq_file_guard().
+ */
+MAPQ_API uint64_t mapq_count_newlines_mem(const void *p, uint64_t n);
 
 /*
  * Find where line `n` (n >= 1) starts, counting from the front, and store
@@ -342,6 +352,96 @@ MAPQ_API int mapq_range_resolve(const mapq_range *range,
 MAPQ_API int mapq_range_align_lines(const mapq_view *view, uint64_t start,
                                     uint64_t end, uint64_t *astart,
                                     uint64_t *aend, mapq_error *err);
+
+
+/* ------------------------------------------------------------------ */
+/* Search                                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A matcher is a set of compiled patterns (PCRE2 syntax, UTF-8 mode in
+ * which invalid UTF-8 never errors, JIT compiled).  A line matches when any
+ * pattern matches inside it; matches never span lines.  A matcher is
+ * immutable once created and may be shared by threads; each thread
+ * searches with its own mapq_search.
+ */
+typedef struct mapq_matcher mapq_matcher;
+typedef struct mapq_search mapq_search;
+
+/* Flags for mapq_matcher_create(). */
+enum mapq_matcher_flags {
+	MAPQ_MATCH_DEFAULT = 0,
+	MAPQ_MATCH_FIXED = 1u << 0,    /* patterns are literal strings (-F) */
+	MAPQ_MATCH_CASELESS = 1u << 1, /* ignore case (-i) */
+	MAPQ_MATCH_WORD = 1u << 2,     /* not preceded/followed by \w (-w) */
+	MAPQ_MATCH_LINE = 1u << 3      /* the match is the whole line (-x) */
+};
+
+/* One pattern: bytes and length (patterns may contain any byte). */
+typedef struct mapq_pattern {
+	const char *text;
+	size_t len;
+} mapq_pattern;
+
+/*
+ * Compile `n` patterns (n >= 0; with n == 0 nothing matches) into *out.
+ * -w wraps each pattern as (?<!\w)(?:P)(?!\w) and -x as ^(?:P)$, as GNU
+ * grep -P does.  A literal that every match must contain is extracted and
+ * used as a vectorised prefilter.
+ * Errors: MAPQ_EPATTERN (err->msg has PCRE2's message and the offset in
+ * the pattern: "invalid pattern 'a(b': missing closing parenthesis at
+ * offset 3"), MAPQ_ENOMEM.
+ */
+MAPQ_API int mapq_matcher_create(mapq_matcher **out,
+                                 const mapq_pattern *patterns, size_t n,
+                                 unsigned flags, mapq_error *err);
+
+/* Release a matcher.  NULL is accepted. */
+MAPQ_API void mapq_matcher_destroy(mapq_matcher *m);
+
+/*
+ * A match inside a buffer: offsets relative to the buffer's data.  The
+ * line is [line_start, line_end) without its newline; the match is
+ * [start, end), inside the line (start == end for an empty match).
+ */
+typedef struct mapq_match {
+	uint64_t line_start;
+	uint64_t line_end;
+	uint64_t start;
+	uint64_t end;
+} mapq_match;
+
+/* Create the per-thread search state (PCRE2 match data, JIT stack). */
+MAPQ_API int mapq_search_create(mapq_search **out, const mapq_matcher *m,
+                                mapq_error *err);
+
+/* Release a search state.  NULL is accepted. */
+MAPQ_API void mapq_search_destroy(mapq_search *s);
+
+/*
+ * The next line of `buf` (whole lines: it starts at a line start; its last
+ * line may lack a newline) at or after offset `from` (a line start) that
+ * contains a match.  Returns 1 with *m filled (the line and its first,
+ * leftmost match), 0 when no line from `from` on matches, or an error:
+ * MAPQ_ELIMIT when a pattern exceeds PCRE2's match, depth or JIT stack
+ * limit (err->msg says which; the search cannot tell whether that line
+ * matches), MAPQ_ETRUNC when the mapped file shrank.
+ */
+MAPQ_API int mapq_search_next_line(mapq_search *s, const mapq_view *buf,
+                                   uint64_t from, mapq_match *m,
+                                   mapq_error *err);
+
+/*
+ * The leftmost match of any pattern in the line [line_start, line_end) of
+ * `buf` that starts at or after `pos`.  With `not_empty_at_pos`, an empty
+ * match at `pos` itself is refused (to step past an empty match, as a
+ * global search does).  Returns 1 with *m filled, 0 when there is none, or
+ * an error as mapq_search_next_line().
+ */
+MAPQ_API int mapq_search_next_in_line(mapq_search *s, const mapq_view *buf,
+                                      uint64_t line_start, uint64_t line_end,
+                                      uint64_t pos, int not_empty_at_pos,
+                                      mapq_match *m, mapq_error *err);
 
 #ifdef __cplusplus
 }

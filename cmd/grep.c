@@ -1,0 +1,492 @@
+/* grep.c - `mapq grep`: options, patterns and the files to search. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "grep.h"
+
+static const char grep_usage[] =
+        "Usage: mapq grep [OPTIONS] PATTERN [FILE...]\n"
+        "       mapq grep [OPTIONS] -e PATTERN... [FILE...]\n"
+        "       mapq grep [OPTIONS] -f FILE... [FILE...]\n"
+        "Print the lines of each FILE that match a PCRE2 PATTERN, as grep -P.\n"
+        "With no FILE, read standard input ('.' with -r).\n"
+        "\n"
+        "Patterns:\n"
+        "  -e, --regexp=PATTERN      a pattern (repeatable: any may match)\n"
+        "  -f, --file=FILE           patterns from FILE, one per line\n"
+        "  -F, --fixed-strings       patterns are literal strings\n"
+        "  -P, --perl-regexp         PCRE2 syntax (always; accepted for grep)\n"
+        "  -i, --ignore-case         ignore case\n"
+        "  -w, --word-regexp         match whole words only\n"
+        "  -x, --line-regexp         match whole lines only\n"
+        "  -v, --invert-match        select the lines that do not match\n"
+        "Output:\n"
+        "  -c, --count               print the number of selected lines per file\n"
+        "  -l, --files-with-matches  print the names of files with a selected line\n"
+        "  -L, --files-without-match print the names of files without one\n"
+        "  -o, --only-matching       print each match on its own line\n"
+        "  -q, --quiet, --silent     print nothing; exit 0 at the first selected line\n"
+        "  -s, --no-messages         do not report unreadable files\n"
+        "  -n, --line-number         prefix lines with their line number\n"
+        "  -b, --byte-offset         prefix lines with their byte offset\n"
+        "  -H, --with-filename       prefix lines with the file name\n"
+        "  -h, --no-filename         never prefix the file name\n"
+        "  -m, --max-count=NUM       stop after NUM selected lines per file\n"
+        "  -A, --after-context=NUM   print NUM lines after each selected line\n"
+        "  -B, --before-context=NUM  print NUM lines before each selected line\n"
+        "  -C, --context=NUM         print NUM lines before and after\n"
+        "      --color[=WHEN], --colour[=WHEN]\n"
+        "                            highlight: never, always or auto\n"
+        "      --label=NAME          the name of standard input in output\n"
+        "  -Z, --null                print a NUL byte after file names\n"
+        "      --json                print ripgrep's JSON Lines format\n"
+        "      --stats               print search statistics on stderr\n"
+        "Input:\n"
+        "  -a, --text                search binary files as text\n"
+        "  -r, --recursive           search directories recursively\n"
+        "      --bytes=RANGE         search the lines that start in this byte range\n"
+        "      --lines=RANGE         search only these lines\n"
+        "  -h, --help                show this help and exit (as the only option)\n"
+        "\n"
+        "Exit status: 0 a line was selected, 1 none, 2 an error.\n"
+        "See mapq-grep(1).\n";
+
+enum {
+	OPT_COLOR = 256,
+	OPT_LABEL,
+	OPT_BYTES,
+	OPT_LINES,
+	OPT_JSON,
+	OPT_STATS,
+	OPT_HELP
+};
+
+static const struct option grep_options[] = {
+	{"regexp", required_argument, NULL, 'e'},
+	{"file", required_argument, NULL, 'f'},
+	{"fixed-strings", no_argument, NULL, 'F'},
+	{"perl-regexp", no_argument, NULL, 'P'},
+	{"ignore-case", no_argument, NULL, 'i'},
+	{"word-regexp", no_argument, NULL, 'w'},
+	{"line-regexp", no_argument, NULL, 'x'},
+	{"invert-match", no_argument, NULL, 'v'},
+	{"count", no_argument, NULL, 'c'},
+	{"files-with-matches", no_argument, NULL, 'l'},
+	{"files-without-match", no_argument, NULL, 'L'},
+	{"only-matching", no_argument, NULL, 'o'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"silent", no_argument, NULL, 'q'},
+	{"no-messages", no_argument, NULL, 's'},
+	{"line-number", no_argument, NULL, 'n'},
+	{"byte-offset", no_argument, NULL, 'b'},
+	{"with-filename", no_argument, NULL, 'H'},
+	{"no-filename", no_argument, NULL, 'h'},
+	{"max-count", required_argument, NULL, 'm'},
+	{"after-context", required_argument, NULL, 'A'},
+	{"before-context", required_argument, NULL, 'B'},
+	{"context", required_argument, NULL, 'C'},
+	{"color", optional_argument, NULL, OPT_COLOR},
+	{"colour", optional_argument, NULL, OPT_COLOR},
+	{"label", required_argument, NULL, OPT_LABEL},
+	{"text", no_argument, NULL, 'a'},
+	{"recursive", no_argument, NULL, 'r'},
+	{"null", no_argument, NULL, 'Z'},
+	{"bytes", required_argument, NULL, OPT_BYTES},
+	{"lines", required_argument, NULL, OPT_LINES},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"stats", no_argument, NULL, OPT_STATS},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+/* Patterns are kept as copies; a text with newlines is several patterns. */
+struct pattern_list {
+	mapq_pattern *items;
+	size_t n, cap;
+};
+
+static int add_pattern(struct pattern_list *pl, const char *text, size_t len)
+{
+	if (pl->n == pl->cap) {
+		size_t cap = pl->cap ? pl->cap * 2 : 8;
+		mapq_pattern *p = realloc(pl->items, cap * sizeof *p);
+		if (p == NULL)
+			return -1;
+		pl->items = p;
+		pl->cap = cap;
+	}
+	char *copy = malloc(len + 1);
+	if (copy == NULL)
+		return -1;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	pl->items[pl->n].text = copy;
+	pl->items[pl->n].len = len;
+	pl->n++;
+	return 0;
+}
+
+/* Split at newlines, as grep does; `final_newline_ends` drops the empty
+ * piece after a trailing newline (a pattern file's last line). */
+static int add_patterns(struct pattern_list *pl, const char *text, size_t len,
+                        int final_newline_ends)
+{
+	const char *p = text, *end = text + len;
+	for (;;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			return final_newline_ends && p == end ? 0
+			                                       : add_pattern(pl, p, (size_t)(end - p));
+		if (add_pattern(pl, p, (size_t)(nl - p)) != 0)
+			return -1;
+		p = nl + 1;
+	}
+}
+
+static int read_pattern_file(struct pattern_list *pl, const char *path)
+{
+	mapq_file *f = NULL;
+	mapq_error err;
+	mapq_view v;
+	int rc = mapq_file_open(&f, path, NULL, MAPQ_OPEN_NO_MMAP, &err);
+	if (rc == MAPQ_OK)
+		rc = mapq_file_view(f, &v, &err);
+	if (rc != MAPQ_OK) {
+		cli_error("%s", err.msg);
+		mapq_file_close(f);
+		return -1;
+	}
+	rc = v.size > 0 ? add_patterns(pl, (const char *)v.data, (size_t)v.size, 1)
+	                : 0;
+	mapq_file_close(f);
+	if (rc != 0)
+		cli_error("out of memory");
+	return rc;
+}
+
+/* A count for -m/-A/-B/-C: digits only; huge values mean "no limit". */
+static int parse_count(const char *s, uint64_t *out)
+{
+	if (*s == '\0')
+		return -1;
+	uint64_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		unsigned d = (unsigned)(*p - '0');
+		v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int color_wanted(const char *when, int *color)
+{
+	if (when == NULL || strcmp(when, "always") == 0 ||
+	    strcmp(when, "yes") == 0 || strcmp(when, "force") == 0) {
+		*color = when == NULL ? -1 : 1;
+	} else if (strcmp(when, "never") == 0 || strcmp(when, "no") == 0 ||
+	           strcmp(when, "none") == 0) {
+		*color = 0;
+	} else if (strcmp(when, "auto") == 0 || strcmp(when, "tty") == 0 ||
+	           strcmp(when, "if-tty") == 0) {
+		*color = -1;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* Join a directory path and an entry name. */
+static char *path_join(const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+	int slash = a > 0 && dir[a - 1] != '/';
+	char *p = malloc(a + (size_t)slash + b + 1);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, dir, a);
+	if (slash)
+		p[a] = '/';
+	memcpy(p + a + (size_t)slash, name, b + 1);
+	return p;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Walk a directory for -r: regular files are searched, subdirectories
+ * entered, symbolic links and special files met on the way skipped (as
+ * GNU grep -r).  Entries are taken in name order, so output is stable.
+ * `shown` is the prefix printed for names ("" for the implicit ".").
+ */
+static int walk(struct grep_run *run, const char *dir, const char *shown)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL) {
+		if (!run->o->no_messages)
+			cli_error("%s: %s", *shown ? shown : dir, strerror(errno));
+		run->trouble = 1;
+		return -1;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			char **grown = realloc(names, cap * sizeof *names);
+			if (grown == NULL)
+				break;
+			names = grown;
+		}
+		if ((names[n] = strdup(e->d_name)) != NULL)
+			n++;
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(names, n, sizeof *names, by_name);
+	for (size_t i = 0; i < n && !run->stop; i++) {
+		char *full = path_join(dir, names[i]);
+		char *label = *shown ? path_join(shown, names[i]) : strdup(names[i]);
+		struct stat st;
+		if (full != NULL && label != NULL && lstat(full, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				walk(run, full, label);
+			else if (S_ISREG(st.st_mode))
+				grep_search_file(run, full, label);
+		}
+		free(full);
+		free(label);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return 0;
+}
+
+/* Search one operand: a file, standard input, or (with -r) a directory. */
+static void search_operand(struct grep_run *run, const char *arg, int implicit)
+{
+	const struct grep_opts *o = run->o;
+	if (strcmp(arg, "-") == 0) {
+		grep_search_file(run, "-", o->label != NULL ? o->label
+		                                            : "(standard input)");
+		return;
+	}
+	struct stat st;
+	if (o->recursive && stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+		walk(run, arg, implicit ? "" : arg);
+		return;
+	}
+	grep_search_file(run, arg, arg);
+}
+
+int cmd_grep(int argc, char **argv)
+{
+	struct grep_opts o;
+	memset(&o, 0, sizeof o);
+	o.with_filename = -1;
+	o.max_count = UINT64_MAX;
+	struct pattern_list pl = {NULL, 0, 0};
+	int have_pattern_option = 0;
+	int color = 0;
+	uint64_t after = UINT64_MAX, before = UINT64_MAX, context = 0;
+	int status = EXIT_TROUBLE;
+	mapq_matcher *matcher = NULL;
+	struct grep_run run;
+	memset(&run, 0, sizeof run);
+	mapq_error err;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":e:f:FPiwxvclLoqsnbHhm:A:B:C:arZ",
+	                        grep_options, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			have_pattern_option = 1;
+			if (add_patterns(&pl, optarg, strlen(optarg), 0) != 0) {
+				cli_error("out of memory");
+				goto done;
+			}
+			break;
+		case 'f':
+			have_pattern_option = 1;
+			if (read_pattern_file(&pl, optarg) != 0)
+				goto done;
+			break;
+		case 'F': o.match_flags |= MAPQ_MATCH_FIXED; break;
+		case 'P': break;
+		case 'i': o.match_flags |= MAPQ_MATCH_CASELESS; break;
+		case 'w': o.match_flags |= MAPQ_MATCH_WORD; break;
+		case 'x': o.match_flags |= MAPQ_MATCH_LINE; break;
+		case 'v': o.invert = 1; break;
+		case 'c': o.count = 1; break;
+		case 'l': o.list_matching = 1; o.list_nonmatching = 0; break;
+		case 'L': o.list_nonmatching = 1; o.list_matching = 0; break;
+		case 'o': o.only_matching = 1; break;
+		case 'q': o.quiet = 1; break;
+		case 's': o.no_messages = 1; break;
+		case 'n': o.line_number = 1; break;
+		case 'b': o.byte_offset = 1; break;
+		case 'H': o.with_filename = 1; break;
+		case 'h': o.with_filename = 0; break;
+		case 'a': o.text = 1; break;
+		case 'r': o.recursive = 1; break;
+		case 'Z': o.null_after_name = 1; break;
+		case 'm':
+			if (parse_count(optarg, &o.max_count) != 0) {
+				status = cli_usage_error("grep", "invalid max count '%s'",
+				                         optarg);
+				goto done;
+			}
+			break;
+		case 'A':
+		case 'B':
+		case 'C': {
+			uint64_t v;
+			if (parse_count(optarg, &v) != 0) {
+				status = cli_usage_error(
+				        "grep", "invalid context length argument '%s'",
+				        optarg);
+				goto done;
+			}
+			if (c == 'A')
+				after = v;
+			else if (c == 'B')
+				before = v;
+			else
+				context = v;
+			break;
+		}
+		case OPT_COLOR:
+			if (color_wanted(optarg, &color) != 0) {
+				status = cli_usage_error("grep",
+				                         "invalid argument '%s' for '--color'",
+				                         optarg);
+				goto done;
+			}
+			break;
+		case OPT_LABEL: o.label = optarg; break;
+		case OPT_BYTES:
+		case OPT_LINES:
+			if (mapq_range_parse(&o.range, optarg,
+			                     c == OPT_BYTES ? MAPQ_RANGE_BYTES
+			                                    : MAPQ_RANGE_LINES,
+			                     &err) != MAPQ_OK) {
+				cli_error("%s", err.msg);
+				goto done;
+			}
+			o.has_range = 1;
+			break;
+		case OPT_JSON: o.json = 1; break;
+		case OPT_STATS: o.stats = 1; break;
+		case OPT_HELP:
+			fputs(grep_usage, stdout);
+			status = cli_finish_stdio();
+			goto done;
+		default:
+			status = cli_bad_option("grep", argv, c);
+			goto done;
+		}
+	}
+	if (!have_pattern_option) {
+		if (optind >= argc) {
+			status = cli_usage_error("grep", "no pattern given");
+			goto done;
+		}
+		const char *p = argv[optind++];
+		if (add_patterns(&pl, p, strlen(p), 0) != 0) {
+			cli_error("out of memory");
+			goto done;
+		}
+	}
+	if (o.json && (o.count || o.list_matching || o.list_nonmatching || o.quiet)) {
+		status = cli_usage_error("grep", "--json cannot be used with -c, -l, -L or -q");
+		goto done;
+	}
+	/* As GNU grep: -m 0 selects nothing, so nothing is read at all. */
+	if (o.max_count == 0) {
+		status = EXIT_NONE;
+		goto done;
+	}
+	o.after = after != UINT64_MAX ? after : context;
+	o.before = before != UINT64_MAX ? before : context;
+	if (color < 0)
+		color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	o.color = color && !o.json;
+	o.patterns = pl.items;
+	o.n_patterns = pl.n;
+
+	if (mapq_matcher_create(&matcher, pl.items, pl.n, o.match_flags, &err) !=
+	    MAPQ_OK) {
+		cli_error("%s", err.msg);
+		goto done;
+	}
+	if (mapq_search_create(&run.search, matcher, &err) != MAPQ_OK) {
+		cli_error("%s", err.msg);
+		goto done;
+	}
+	run.out = malloc(sizeof *run.out);
+	if (run.out == NULL) {
+		cli_error("out of memory");
+		goto done;
+	}
+	cli_out_init(run.out, STDOUT_FILENO);
+	run.o = &o;
+	clock_gettime(CLOCK_MONOTONIC, &run.tot.start);
+
+	int n_files = argc - optind;
+	if (o.with_filename >= 0) {
+		run.show_names = o.with_filename;
+	} else if (n_files > 1) {
+		run.show_names = 1;
+	} else if (o.recursive) {
+		/* One operand: names appear when it is a directory. */
+		struct stat st;
+		const char *only = n_files == 1 ? argv[optind] : ".";
+		run.show_names = n_files == 0 ||
+		                 (stat(only, &st) == 0 && S_ISDIR(st.st_mode));
+	}
+	if (n_files == 0)
+		search_operand(&run, o.recursive ? "." : "-", 1);
+	for (int i = optind; i < argc && !run.stop; i++) {
+		if (run.out->closed || run.out->failed)
+			break;
+		search_operand(&run, argv[i], 0);
+	}
+	if (o.json && !run.stop)
+		grep_json_summary(&run);
+	cli_out_flush(run.out);
+	if (o.stats)
+		grep_print_stats(&run);
+
+	if (run.out->failed)
+		status = EXIT_TROUBLE;
+	else if (o.quiet && run.any_selected)
+		status = EXIT_SELECTED;
+	else if (run.trouble)
+		status = EXIT_TROUBLE;
+	else
+		status = run.any_selected ? EXIT_SELECTED : EXIT_NONE;
+
+done:
+	free(run.out);
+	mapq_search_destroy(run.search);
+	mapq_matcher_destroy(matcher);
+	for (size_t i = 0; i < pl.n; i++)
+		free((char *)pl.items[i].text);
+	free(pl.items);
+	return status;
+}

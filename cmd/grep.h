@@ -1,0 +1,71 @@
+/* grep.h - what the files of `mapq grep` share. */
+#ifndef MAPQ_GREP_H
+#define MAPQ_GREP_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "cli.h"
+
+struct grep_opts {
+	mapq_pattern *patterns;
+	size_t n_patterns;
+	unsigned match_flags;
+	int invert;           /* -v */
+	int count;            /* -c */
+	int list_matching;    /* -l */
+	int list_nonmatching; /* -L */
+	int only_matching;    /* -o */
+	int quiet;            /* -q */
+	int no_messages;      /* -s */
+	int line_number;      /* -n */
+	int byte_offset;      /* -b */
+	int with_filename;    /* -H 1, -h 0, default -1 (decided by operands) */
+	uint64_t max_count;   /* -m, UINT64_MAX when not given */
+	uint64_t after;       /* -A */
+	uint64_t before;      /* -B */
+	int color;            /* --color resolved: 1 on */
+	const char *label;    /* --label */
+	int text;             /* -a */
+	int recursive;        /* -r */
+	int null_after_name;  /* -Z */
+	int has_range;        /* --bytes or --lines */
+	mapq_range range;
+	int json;             /* --json */
+	int stats;            /* --stats */
+};
+
+/* Totals of a run, for --json's summary and --stats. */
+struct grep_totals {
+	uint64_t bytes_searched;
+	uint64_t bytes_printed;
+	uint64_t matched_lines;
+	uint64_t matches;
+	uint64_t searches;
+	uint64_t searches_with_match;
+	struct timespec start;
+};
+
+struct grep_run {
+	const struct grep_opts *o;
+	mapq_search *search;
+	struct cli_out *out;
+	int show_names;       /* print file names before lines */
+	int any_selected;     /* some file had a selected line */
+	int trouble;          /* some file failed */
+	int printed_group;    /* a context group was printed (for "--") */
+	int stop;             /* -q found a line: stop everything */
+	struct grep_totals tot;
+};
+
+/*
+ * Search one input (path "-" is standard input, shown as `name`).  Reports
+ * its own errors; returns 0, or -1 when it failed.
+ */
+int grep_search_file(struct grep_run *run, const char *path, const char *name);
+
+/* Print the --json summary line / the --stats report at the end. */
+void grep_json_summary(struct grep_run *run);
+void grep_print_stats(struct grep_run *run);
+
+#endif

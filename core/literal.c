@@ -1,0 +1,482 @@
+/*
+ * literal.c - the literal every match of a pattern must contain, and a
+ * vectorised scan for it.
+ *
+ * The prefilter is what lets a search skip at memory speed: instead of
+ * asking PCRE2 about every byte, find the pattern's required literal and
+ * only ask about the lines that contain it.  Extraction is deliberately
+ * conservative: whenever the pattern uses a construct whose effect on the
+ * required text is not obvious (alternation at the top level, option
+ * settings, escapes with arguments), no literal is reported and the
+ * search relies on PCRE2 alone.  A wrong literal would hide matches; a
+ * missing one only costs speed.
+ */
+#include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "internal.h"
+
+/* Escapes that stand for a class or an assertion and take no argument. */
+static int simple_escape(unsigned char c)
+{
+	return strchr("dDwWsSbBhHvVRNAzZGKX", c) != NULL && c != '\0';
+}
+
+/* Skip a character class starting at p[i] == '['; index after ']' or 0. */
+static size_t skip_class(const unsigned char *p, size_t n, size_t i)
+{
+	i++;
+	if (i < n && p[i] == '^')
+		i++;
+	if (i < n && p[i] == ']') /* a leading ']' is literal */
+		i++;
+	while (i < n) {
+		if (p[i] == '\\') {
+			i += 2;
+		} else if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') {
+			const unsigned char *end =
+			        memmem(p + i + 2, n - i - 2, ":]", 2);
+			if (end == NULL)
+				return 0;
+			i = (size_t)(end - p) + 2;
+		} else if (p[i] == ']') {
+			return i + 1;
+		} else {
+			i++;
+		}
+	}
+	return 0;
+}
+
+/* Skip a group starting at p[i] == '('; index after ')' or 0. */
+static size_t skip_group(const unsigned char *p, size_t n, size_t i)
+{
+	int depth = 0;
+	while (i < n) {
+		if (p[i] == '\\') {
+			if (i + 1 < n && p[i + 1] == 'Q')
+				return 0; /* quoting inside groups: give up */
+			i += 2;
+		} else if (p[i] == '[') {
+			i = skip_class(p, n, i);
+			if (i == 0)
+				return 0;
+		} else if (p[i] == '(') {
+			depth++;
+			i++;
+		} else if (p[i] == ')') {
+			i++;
+			if (--depth == 0)
+				return i;
+		} else {
+			i++;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Parse a {n}, {n,}, {n,m} quantifier at p[i] == '{'.  Returns the index
+ * after it and the minimum count, or 0 when it is not a quantifier (PCRE2
+ * then reads the brace literally, which we do not try to follow).
+ */
+static size_t parse_braces(const unsigned char *p, size_t n, size_t i,
+                           uint64_t *min)
+{
+	size_t j = i + 1;
+	uint64_t v = 0;
+	int digits = 0;
+	while (j < n && p[j] >= '0' && p[j] <= '9') {
+		if (v < 100000)
+			v = v * 10 + (p[j] - '0');
+		j++;
+		digits++;
+	}
+	if (digits == 0)
+		return 0;
+	if (j < n && p[j] == ',') {
+		j++;
+		while (j < n && p[j] >= '0' && p[j] <= '9')
+			j++;
+	}
+	if (j >= n || p[j] != '}')
+		return 0;
+	*min = v;
+	return j + 1;
+}
+
+struct literal_runs {
+	unsigned char cur[MAPQ__LITERAL_MAX];
+	size_t cur_len;
+	int cur_overflow;
+	struct mapq__literal *best;
+};
+
+static void end_run(struct literal_runs *r)
+{
+	if (r->cur_len > r->best->len) {
+		memcpy(r->best->bytes, r->cur, r->cur_len);
+		r->best->len = r->cur_len;
+	}
+	r->cur_len = 0;
+}
+
+int mapq__literal_extract(const unsigned char *p, size_t n,
+                          struct mapq__literal *lit)
+{
+	struct literal_runs r;
+	r.cur_len = 0;
+	r.best = lit;
+	lit->len = 0;
+	lit->whole = 0;
+	int broken = 0; /* did anything but literal characters appear? */
+	size_t i = 0;
+	/* Index in cur where the last literal character starts, so that a
+	 * quantifier can take it back; SIZE_MAX when the previous atom was
+	 * not a literal character. */
+	size_t last_char = SIZE_MAX;
+
+	while (i < n) {
+		unsigned char c = p[i];
+		if (c == '*' || c == '?' || c == '+' || c == '{') {
+			uint64_t min = c == '+' ? 1 : 0;
+			size_t next = i + 1;
+			if (c == '{') {
+				next = parse_braces(p, n, i, &min);
+				if (next == 0)
+					return 0;
+			}
+			if (next < n && (p[next] == '?' || p[next] == '+'))
+				next++; /* lazy or possessive */
+			if (last_char != SIZE_MAX) {
+				size_t keep = min == 0 ? last_char : r.cur_len;
+				r.cur_len = keep;
+				end_run(&r);
+			}
+			last_char = SIZE_MAX;
+			broken = 1;
+			i = next;
+			continue;
+		}
+		if (c == '|')
+			return 0; /* top-level alternation: nothing is required */
+		if (c == '(') {
+			if (i + 1 < n && p[i + 1] == '*')
+				return 0; /* (*VERB) settings */
+			if (i + 2 < n && p[i + 1] == '?' &&
+			    p[i + 2] != ':' && p[i + 2] != '=' && p[i + 2] != '!' &&
+			    p[i + 2] != '<' && p[i + 2] != '>' && p[i + 2] != '|' &&
+			    p[i + 2] != '\'' && p[i + 2] != 'P')
+				return 0; /* option settings such as (?i) */
+			size_t next = skip_group(p, n, i);
+			if (next == 0)
+				return 0;
+			end_run(&r);
+			last_char = SIZE_MAX;
+			broken = 1;
+			i = next;
+			continue;
+		}
+		if (c == ')')
+			return 0;
+		if (c == '[') {
+			size_t next = skip_class(p, n, i);
+			if (next == 0)
+				return 0;
+			end_run(&r);
+			last_char = SIZE_MAX;
+			broken = 1;
+			i = next;
+			continue;
+		}
+		if (c == '.' || c == '^' || c == '$') {
+			end_run(&r);
+			last_char = SIZE_MAX;
+			broken = 1;
+			i++;
+			continue;
+		}
+		unsigned char lc = c;
+		size_t width = 1;
+		if (c == '\\') {
+			if (i + 1 >= n)
+				return 0;
+			unsigned char e = p[i + 1];
+			if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
+			    (e >= '0' && e <= '9')) {
+				if (!simple_escape(e))
+					return 0; /* \x.., \Q, \1, \p{..}, \c.: give up */
+				end_run(&r);
+				last_char = SIZE_MAX;
+				broken = 1;
+				i += 2;
+				continue;
+			}
+			if (e >= 0x80)
+				return 0;
+			lc = e;
+			width = 2;
+		}
+		/* A literal character (ASCII or one byte of UTF-8). */
+		if (r.cur_len == MAPQ__LITERAL_MAX) {
+			end_run(&r);
+			broken = 1;
+		}
+		if ((lc & 0xC0) != 0x80)
+			last_char = r.cur_len;
+		r.cur[r.cur_len++] = lc;
+		i += width;
+	}
+	end_run(&r);
+	lit->whole = !broken && lit->len > 0 && lit->len < MAPQ__LITERAL_MAX;
+	return lit->len > 0;
+}
+
+/*
+ * How common a byte is in text and logs, 0 (rare) to 255 (everywhere):
+ * the prefilter looks for the rarest bytes of the literal, so that it
+ * stops at few false candidates.  A rough ordering is all that matters.
+ */
+static unsigned byte_commonness(unsigned char c)
+{
+	static const char lower[] = "etaoinsrhldcumfpgwybvkxjqz";
+	static const char upper[] = "ETAOINSRHLDCUMFPGWYBVKXJQZ";
+	const char *at;
+	if (c == ' ')
+		return 255;
+	if (c >= 'a' && c <= 'z' && (at = strchr(lower, c)) != NULL)
+		return 250 - (unsigned)(at - lower) * 4;
+	if (c >= '0' && c <= '9')
+		return 200;
+	if (strchr(".,:-/=_\"'()[]", c) != NULL && c != '\0')
+		return 160;
+	if (c >= 'A' && c <= 'Z' && (at = strchr(upper, c)) != NULL)
+		return 140 - (unsigned)(at - upper) * 3;
+	if (c >= 0x80)
+		return 40;
+	return 60;
+}
+
+/*
+ * The cost of looking for byte c: its count in a sample of the data when
+ * there is one (scaled, with the static ordering breaking ties), else the
+ * static guess alone.
+ */
+static uint64_t byte_cost(unsigned char c, const uint32_t *freq)
+{
+	uint64_t guess = byte_commonness(c);
+	return freq != NULL ? (uint64_t)freq[c] * 256 + guess : guess;
+}
+
+/* Cost of an ASCII letter matched in either case. */
+static uint64_t caseless_cost(unsigned char c, const uint32_t *freq)
+{
+	unsigned char lo = c | 0x20;
+	if (lo < 'a' || lo > 'z')
+		return byte_cost(c, freq);
+	return byte_cost(lo, freq) + byte_cost((unsigned char)(lo & ~0x20), freq);
+}
+
+void mapq__literal_plan(struct mapq__literal *lit, int caseless,
+                        const uint32_t *freq)
+{
+	lit->caseless = caseless;
+	lit->usable = lit->len > 0;
+	lit->pair = 0;
+	if (!lit->usable)
+		return;
+	if (caseless) {
+		/* Under Unicode case folding 'k' and 's' also match
+		 * multi-byte characters (KELVIN SIGN, LONG S), and non-ASCII
+		 * letters have multi-byte partners: the prefilter can only
+		 * trust one byte that matches itself in either ASCII case. */
+		uint64_t best = UINT64_MAX;
+		for (size_t i = 0; i < lit->len; i++) {
+			unsigned char c = lit->bytes[i];
+			unsigned char lo = c | 0x20;
+			if (c >= 0x80 || lo == 'k' || lo == 's')
+				continue;
+			uint64_t cost = caseless_cost(c, freq);
+			if (cost < best) {
+				best = cost;
+				lit->off1 = i;
+			}
+		}
+		if (best == UINT64_MAX) {
+			lit->usable = 0;
+			return;
+		}
+		unsigned char c = lit->bytes[lit->off1];
+		int letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+		lit->b1 = letter ? (c | 0x20) : c;
+		lit->b1alt = letter ? (c & ~0x20) : c;
+		lit->whole = 0; /* confirm every candidate with PCRE2 */
+		return;
+	}
+	/* Case-sensitive: the two rarest positions holding different bytes
+	 * (the same byte twice filters little), compared together. */
+	size_t a = 0;
+	for (size_t i = 1; i < lit->len; i++)
+		if (byte_cost(lit->bytes[i], freq) < byte_cost(lit->bytes[a], freq))
+			a = i;
+	lit->off1 = a;
+	lit->b1 = lit->b1alt = lit->bytes[a];
+	if (lit->len < 2)
+		return;
+	size_t b = SIZE_MAX;
+	for (size_t i = 0; i < lit->len; i++) {
+		if (i == a)
+			continue;
+		if (b == SIZE_MAX ||
+		    (lit->bytes[b] == lit->bytes[a] && lit->bytes[i] != lit->bytes[a]) ||
+		    (lit->bytes[i] != lit->bytes[a] &&
+		     byte_cost(lit->bytes[i], freq) < byte_cost(lit->bytes[b], freq)))
+			b = i;
+	}
+	lit->pair = 1;
+	lit->off2 = b;
+	lit->b2 = lit->bytes[b];
+}
+
+/* Does the literal occur at p (which has at least lit->len bytes)? */
+static int literal_at(const struct mapq__literal *lit, const unsigned char *p)
+{
+	return memcmp(p, lit->bytes, lit->len) == 0;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_AVX2_PATH 1
+#include <immintrin.h>
+
+/*
+ * The packed-pair loop 32 candidate starts at a time, for CPUs with AVX2
+ * (chosen at run time: the build targets baseline x86-64).  Returns the
+ * first verified start, or NULL with *resume set to where the narrow loop
+ * must continue.
+ */
+__attribute__((target("avx2"))) static const unsigned char *
+pair_find_avx2(const struct mapq__literal *lit, const unsigned char *s,
+               const unsigned char *last, const unsigned char **resume)
+{
+	const __m256i v1 = _mm256_set1_epi8((char)lit->b1);
+	const __m256i v2 = _mm256_set1_epi8((char)lit->b2);
+	while (s + 31 <= last) {
+		__m256i x1 = _mm256_loadu_si256((const __m256i *)(s + lit->off1));
+		__m256i x2 = _mm256_loadu_si256((const __m256i *)(s + lit->off2));
+		unsigned mask = (unsigned)_mm256_movemask_epi8(_mm256_and_si256(
+		        _mm256_cmpeq_epi8(x1, v1), _mm256_cmpeq_epi8(x2, v2)));
+		while (mask != 0) {
+			const unsigned char *cand = s + __builtin_ctz(mask);
+			if (literal_at(lit, cand))
+				return cand;
+			mask &= mask - 1;
+		}
+		s += 32;
+	}
+	*resume = s;
+	return NULL;
+}
+
+__attribute__((target("avx2"))) static const unsigned char *
+either_find_avx2(unsigned char a, unsigned char b, const unsigned char *q,
+                 const unsigned char *end, const unsigned char **resume)
+{
+	const __m256i v1 = _mm256_set1_epi8((char)a);
+	const __m256i v2 = _mm256_set1_epi8((char)b);
+	while (q + 32 <= end) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)q);
+		unsigned mask = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(
+		        _mm256_cmpeq_epi8(x, v1), _mm256_cmpeq_epi8(x, v2)));
+		if (mask != 0)
+			return q + __builtin_ctz(mask);
+		q += 32;
+	}
+	*resume = q;
+	return NULL;
+}
+
+static int have_avx2(void)
+{
+	static int known = -1; /* a cache of a CPU fact, same for all threads */
+	if (known < 0)
+		known = __builtin_cpu_supports("avx2") ? 1 : 0;
+	return known;
+}
+#endif
+
+const unsigned char *mapq__literal_find(const struct mapq__literal *lit,
+                                        const unsigned char *p,
+                                        const unsigned char *end)
+{
+	if (lit->caseless) {
+		/* Candidates: the chosen byte in either case, anywhere (case
+		 * folding may change byte offsets, so its offset in the
+		 * literal is not trusted); the caller confirms the line. */
+		const unsigned char *q = p;
+#ifdef HAVE_AVX2_PATH
+		if (have_avx2()) {
+			const unsigned char *hit =
+			        either_find_avx2(lit->b1, lit->b1alt, q, end, &q);
+			if (hit != NULL)
+				return hit;
+		}
+#endif
+#ifdef __SSE2__
+		const __m128i v1 = _mm_set1_epi8((char)lit->b1);
+		const __m128i v2 = _mm_set1_epi8((char)lit->b1alt);
+		while (q + 16 <= end) {
+			__m128i x = _mm_loadu_si128((const __m128i *)q);
+			unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			        _mm_cmpeq_epi8(x, v1), _mm_cmpeq_epi8(x, v2)));
+			if (mask != 0)
+				return q + __builtin_ctz(mask);
+			q += 16;
+		}
+#endif
+		for (; q < end; q++)
+			if (*q == lit->b1 || *q == lit->b1alt)
+				return q;
+		return NULL;
+	}
+	if (end - p < (ptrdiff_t)lit->len)
+		return NULL;
+	const unsigned char *last = end - lit->len; /* last possible start */
+	if (!lit->pair) /* a one-byte literal */
+		return memchr(p, lit->b1, (size_t)(last - p) + 1);
+	const unsigned char *s = p;
+#ifdef HAVE_AVX2_PATH
+	if (have_avx2()) {
+		const unsigned char *hit = pair_find_avx2(lit, s, last, &s);
+		if (hit != NULL)
+			return hit;
+	}
+#endif
+#ifdef __SSE2__
+	/* Packed pair: compare the rarest byte and the second rarest at
+	 * their offsets for 16 candidate starts at once; only starts where
+	 * both agree are checked in full. */
+	const __m128i v1 = _mm_set1_epi8((char)lit->b1);
+	const __m128i v2 = _mm_set1_epi8((char)lit->b2);
+	while (s + 15 <= last) {
+		__m128i x1 = _mm_loadu_si128((const __m128i *)(s + lit->off1));
+		__m128i x2 = _mm_loadu_si128((const __m128i *)(s + lit->off2));
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+		        _mm_cmpeq_epi8(x1, v1), _mm_cmpeq_epi8(x2, v2)));
+		while (mask != 0) {
+			const unsigned char *cand = s + __builtin_ctz(mask);
+			if (literal_at(lit, cand))
+				return cand;
+			mask &= mask - 1;
+		}
+		s += 16;
+	}
+#endif
+	for (; s <= last; s++)
+		if (s[lit->off1] == lit->b1 && s[lit->off2] == lit->b2 &&
+		    literal_at(lit, s))
+			return s;
+	return NULL;
+}

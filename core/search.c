@@ -1,0 +1,530 @@
+/*
+ * search.c - finding the lines that match a set of PCRE2 patterns.
+ *
+ * Matches never span lines: a line matches when a pattern matches the
+ * line alone (without its newline), as grep -P decides.  Three ways to
+ * find the next such line, fastest first:
+ *
+ * 1. Prefilter: the patterns' required literal is found with a vectorised
+ *    scan; only the line around each candidate is given to PCRE2 (or not
+ *    even that when the pattern is the literal itself).
+ * 2. Buffer: PCRE2 runs over the whole remaining buffer (multiline mode)
+ *    and the line is found around its match.  Exact for "simple" patterns,
+ *    whose matching inside a line does not depend on what lies beyond it;
+ *    a match that crosses a newline is re-checked on its first line alone.
+ * 3. Lines: PCRE2 on each line in turn, for patterns that look outside the
+ *    line (\A, \z, lookarounds, option changes): slow but exact.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* JIT stack: small to start, grown by PCRE2 on demand up to the max. */
+#define JIT_STACK_START ((size_t)64 << 10)
+#define JIT_STACK_MAX ((size_t)64 << 20)
+
+enum search_mode { MODE_NOTHING, MODE_PREFILTER, MODE_BUFFER, MODE_LINES };
+
+struct mapq_matcher {
+	pcre2_code *code;
+	int jit;
+	enum search_mode mode;
+	int literal_is_match; /* a prefilter hit is the match itself */
+	struct mapq__literal lit;
+};
+
+struct mapq_search {
+	const mapq_matcher *m;
+	/* The prefilter's plan, re-made from the first data searched. */
+	struct mapq__literal lit;
+	int planned;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *stack;
+};
+
+/* Grows a byte buffer for building the combined pattern. */
+struct strbuf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void sb_add(struct strbuf *b, const void *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *q = realloc(b->p, cap);
+		if (q == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sb_str(struct strbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+/* Append a fixed string so that PCRE2 reads every byte literally. */
+static void sb_escaped(struct strbuf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c >= 0x80) {
+			sb_add(b, &c, 1);
+		} else if (c < 0x20 || c == 0x7f) {
+			char hex[8];
+			int k = snprintf(hex, sizeof hex, "\\x{%x}", c);
+			sb_add(b, hex, (size_t)k);
+		} else {
+			/* A backslash before any ASCII punctuation or space
+			 * is that character itself. */
+			sb_add(b, "\\", 1);
+			sb_add(b, &c, 1);
+		}
+	}
+}
+
+/*
+ * Is matching inside a line independent of the bytes around the line, so
+ * that a whole-buffer search finds the same lines?  Conservative: any
+ * construct that can look past the line, or change multiline mode, makes
+ * the pattern "not simple" (found as text, even inside a class: a false
+ * alarm only costs speed).
+ */
+static int pattern_is_simple(const char *p, size_t n)
+{
+	static const char *const unsafe[] = {"\\A", "\\z", "\\Z", "\\G",
+	                                     "(?=", "(?!", "(?<=", "(?<!",
+	                                     "(*", "(?C"};
+	for (size_t k = 0; k < sizeof unsafe / sizeof unsafe[0]; k++)
+		if (memmem(p, n, unsafe[k], strlen(unsafe[k])) != NULL)
+			return 0;
+	for (size_t i = 0; i + 2 < n; i++) {
+		if (p[i] != '(' || p[i + 1] != '?')
+			continue;
+		char c = p[i + 2];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z' && c != 'P') ||
+		    c == '-' || c == '^')
+			return 0; /* option settings such as (?s) or (?-m) */
+	}
+	return 1;
+}
+
+int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
+                        size_t n, unsigned flags, mapq_error *err)
+{
+	if (out == NULL || (patterns == NULL && n > 0))
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no patterns");
+	*out = NULL;
+	mapq_matcher *m = calloc(1, sizeof *m);
+	if (m == NULL)
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
+	if (n == 0) {
+		m->mode = MODE_NOTHING;
+		*out = m;
+		return MAPQ_OK;
+	}
+
+	/* Build one pattern: each user pattern wrapped for -w/-x, several
+	 * joined in a branch-reset group so that each keeps its own group
+	 * numbers (a \1 in the second pattern means its own first group). */
+	struct strbuf b = {NULL, 0, 0, 0};
+	size_t *starts = malloc(n * sizeof *starts);
+	int simple = 1;
+	if (starts == NULL) {
+		free(m);
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
+	}
+	if (n > 1)
+		sb_str(&b, "(?|");
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			sb_str(&b, "|");
+		if (flags & MAPQ_MATCH_LINE)
+			sb_str(&b, "^(?:");
+		if (flags & MAPQ_MATCH_WORD)
+			sb_str(&b, "(?<!\\w)(?:");
+		else
+			sb_str(&b, "(?:");
+		starts[i] = b.len;
+		if (flags & MAPQ_MATCH_FIXED) {
+			sb_escaped(&b, patterns[i].text, patterns[i].len);
+		} else {
+			sb_add(&b, patterns[i].text, patterns[i].len);
+			simple = simple &&
+			         pattern_is_simple(patterns[i].text, patterns[i].len);
+		}
+		sb_str(&b, (flags & MAPQ_MATCH_WORD) ? ")(?!\\w)" : ")");
+		if (flags & MAPQ_MATCH_LINE)
+			sb_str(&b, ")$");
+	}
+	if (n > 1)
+		sb_str(&b, ")");
+	int rc = MAPQ_OK;
+	if (b.failed) {
+		rc = mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
+		goto fail;
+	}
+
+	uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF |
+	                   PCRE2_MULTILINE | PCRE2_DUPNAMES;
+	if (flags & MAPQ_MATCH_CASELESS)
+		options |= PCRE2_CASELESS;
+	int code;
+	PCRE2_SIZE at;
+	m->code = pcre2_compile((PCRE2_SPTR)b.p, b.len, options, &code, &at, NULL);
+	if (m->code == NULL) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(code, msg, sizeof msg);
+		/* Point into the user's pattern, not our wrapping. */
+		size_t which = 0;
+		for (size_t i = 0; i < n; i++)
+			if (at >= starts[i])
+				which = i;
+		size_t off = at >= starts[which] ? at - starts[which] : 0;
+		if (off > patterns[which].len)
+			off = patterns[which].len;
+		rc = mapq__error_set(err, MAPQ_EPATTERN, 0,
+		                     "invalid pattern '%.*s': %s at offset %zu",
+		                     (int)(patterns[which].len > 200
+		                                   ? 200
+		                                   : patterns[which].len),
+		                     patterns[which].text, (const char *)msg, off);
+		goto fail;
+	}
+	m->jit = pcre2_jit_compile(m->code, PCRE2_JIT_COMPLETE) == 0;
+
+	/* The prefilter needs one pattern (alternatives share nothing). */
+	int have_literal = 0;
+	if (n == 1) {
+		if (flags & MAPQ_MATCH_FIXED) {
+			size_t len = patterns[0].len < MAPQ__LITERAL_MAX
+			                     ? patterns[0].len
+			                     : MAPQ__LITERAL_MAX - 1;
+			memcpy(m->lit.bytes, patterns[0].text, len);
+			m->lit.len = len;
+			m->lit.whole = len == patterns[0].len;
+			have_literal = len > 0;
+		} else {
+			have_literal = mapq__literal_extract(
+			        (const unsigned char *)patterns[0].text,
+			        patterns[0].len, &m->lit);
+		}
+	}
+	if (have_literal)
+		mapq__literal_plan(&m->lit, (flags & MAPQ_MATCH_CASELESS) != 0,
+		                   NULL);
+	if (have_literal && m->lit.usable) {
+		m->mode = MODE_PREFILTER;
+		m->literal_is_match = m->lit.whole && !m->lit.caseless &&
+		                      !(flags & (MAPQ_MATCH_WORD | MAPQ_MATCH_LINE));
+	} else {
+		m->mode = simple ? MODE_BUFFER : MODE_LINES;
+	}
+	free(starts);
+	free(b.p);
+	*out = m;
+	return MAPQ_OK;
+
+fail:
+	free(starts);
+	free(b.p);
+	mapq_matcher_destroy(m);
+	return rc;
+}
+
+void mapq_matcher_destroy(mapq_matcher *m)
+{
+	if (m == NULL)
+		return;
+	pcre2_code_free(m->code);
+	free(m);
+}
+
+int mapq_search_create(mapq_search **out, const mapq_matcher *m,
+                       mapq_error *err)
+{
+	if (out == NULL || m == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no matcher");
+	*out = NULL;
+	mapq_search *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
+	s->m = m;
+	s->lit = m->lit;
+	if (m->code != NULL) {
+		s->md = pcre2_match_data_create_from_pattern(m->code, NULL);
+		s->mctx = pcre2_match_context_create(NULL);
+		if (m->jit)
+			s->stack = pcre2_jit_stack_create(JIT_STACK_START,
+			                                  JIT_STACK_MAX, NULL);
+		if (s->md == NULL || s->mctx == NULL ||
+		    (m->jit && s->stack == NULL)) {
+			mapq_search_destroy(s);
+			return mapq__error_set(err, MAPQ_ENOMEM, 0,
+			                       "out of memory");
+		}
+		if (s->stack != NULL)
+			pcre2_jit_stack_assign(s->mctx, NULL, s->stack);
+	}
+	*out = s;
+	return MAPQ_OK;
+}
+
+void mapq_search_destroy(mapq_search *s)
+{
+	if (s == NULL)
+		return;
+	pcre2_match_data_free(s->md);
+	pcre2_match_context_free(s->mctx);
+	pcre2_jit_stack_free(s->stack);
+	free(s);
+}
+
+/* Turn a PCRE2 matching failure into an error naming the file. */
+static int match_failed(const mapq_view *buf, int rc, mapq_error *err)
+{
+	const char *name = buf->file != NULL ? mapq_file_name(buf->file) : "(buffer)";
+	const char *why;
+	switch (rc) {
+	case PCRE2_ERROR_MATCHLIMIT:
+		why = "match limit";
+		break;
+	case PCRE2_ERROR_DEPTHLIMIT:
+		why = "depth limit";
+		break;
+	case PCRE2_ERROR_JIT_STACKLIMIT:
+		why = "JIT stack limit";
+		break;
+	case PCRE2_ERROR_HEAPLIMIT:
+		why = "heap limit";
+		break;
+	case PCRE2_ERROR_NOMEMORY:
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
+		                       name);
+	default: {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(rc, msg, sizeof msg);
+		return mapq__error_set(err, MAPQ_ELIMIT, 0,
+		                       "%s: pattern matching failed: %s", name,
+		                       (const char *)msg);
+	}
+	}
+	return mapq__error_set(err, MAPQ_ELIMIT, 0,
+	                       "%s: pattern too expensive (%s)", name, why);
+}
+
+/* One PCRE2 call: 1 match (offsets in *ms and *me), 0 none, <0 PCRE2 error. */
+static int run(mapq_search *s, const unsigned char *subject, size_t len,
+               size_t start, uint32_t options, size_t *ms, size_t *me)
+{
+	int rc = s->m->jit
+	                 ? pcre2_jit_match(s->m->code, subject, len, start,
+	                                   options, s->md, s->mctx)
+	                 : pcre2_match(s->m->code, subject, len, start, options,
+	                               s->md, s->mctx);
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	if (rc < 0)
+		return rc;
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+	*ms = ov[0];
+	*me = ov[1] >= ov[0] ? ov[1] : ov[0]; /* \K can put start after end */
+	return 1;
+}
+
+/* Match the line [ls, le) alone, from pos; fill *m. */
+static int match_in_line(mapq_search *s, const mapq_view *buf, uint64_t ls,
+                         uint64_t le, uint64_t pos, uint32_t options,
+                         mapq_match *m, mapq_error *err)
+{
+	size_t ms, me;
+	int rc = run(s, buf->data + ls, (size_t)(le - ls), (size_t)(pos - ls),
+	             options, &ms, &me);
+	if (rc < 0)
+		return match_failed(buf, rc, err);
+	if (rc == 1) {
+		m->line_start = ls;
+		m->line_end = le;
+		m->start = ls + ms;
+		m->end = ls + me;
+	}
+	return rc;
+}
+
+static uint64_t line_start_of(const unsigned char *d, uint64_t from,
+                              uint64_t at)
+{
+	const unsigned char *nl = at > from ? memrchr(d + from, '\n', at - from)
+	                                    : NULL;
+	return nl != NULL ? (uint64_t)(nl - d) + 1 : from;
+}
+
+static uint64_t line_end_of(const unsigned char *d, uint64_t size, uint64_t at)
+{
+	const unsigned char *nl = at < size ? memchr(d + at, '\n', size - at)
+	                                    : NULL;
+	return nl != NULL ? (uint64_t)(nl - d) : size;
+}
+
+/* Bytes sampled to learn which bytes of the literal are rare. */
+#define PLAN_SAMPLE ((uint64_t)256 << 10)
+
+/*
+ * Choose the prefilter's bytes by their frequency in the data itself: a
+ * static guess of what is rare fails on logs, where '=' or digits fill
+ * every line.  Done once per search, on the first buffer.
+ */
+static void plan_from_sample(mapq_search *s, const mapq_view *buf,
+                             uint64_t from)
+{
+	uint32_t freq[256] = {0};
+	uint64_t n = buf->size - from < PLAN_SAMPLE ? buf->size - from
+	                                             : PLAN_SAMPLE;
+	const unsigned char *p = buf->data + from;
+	for (uint64_t i = 0; i < n; i++)
+		freq[p[i]]++;
+	if (n >= 4096)
+		mapq__literal_plan(&s->lit, s->m->lit.caseless, freq);
+	s->planned = 1;
+}
+
+static int next_by_prefilter(mapq_search *s, const mapq_view *buf,
+                             uint64_t from, mapq_match *m, mapq_error *err)
+{
+	const mapq_matcher *mt = s->m;
+	const unsigned char *d = buf->data;
+	uint64_t size = buf->size;
+	if (!s->planned)
+		plan_from_sample(s, buf, from);
+	while (from < size) {
+		const unsigned char *c = mapq__literal_find(&s->lit, d + from,
+		                                            d + size);
+		if (c == NULL)
+			return 0;
+		uint64_t at = (uint64_t)(c - d);
+		uint64_t ls = line_start_of(d, from, at);
+		uint64_t le = line_end_of(d, size, at);
+		if (mt->literal_is_match) {
+			m->line_start = ls;
+			m->line_end = le;
+			m->start = at;
+			m->end = at + s->lit.len;
+			return 1;
+		}
+		int rc = match_in_line(s, buf, ls, le, ls, 0, m, err);
+		if (rc != 0)
+			return rc;
+		from = le + 1;
+	}
+	return 0;
+}
+
+static int next_by_buffer(mapq_search *s, const mapq_view *buf, uint64_t from,
+                          mapq_match *m, mapq_error *err)
+{
+	const unsigned char *d = buf->data;
+	uint64_t size = buf->size;
+	while (from < size) {
+		size_t ms, me;
+		int rc = run(s, d, (size_t)size, (size_t)from, 0, &ms, &me);
+		if (rc < 0)
+			return match_failed(buf, rc, err);
+		if (rc == 0)
+			return 0;
+		/* An empty match after the final newline is not on a line. */
+		if (ms == size && d[size - 1] == '\n')
+			return 0;
+		uint64_t ls = line_start_of(d, from, ms);
+		uint64_t le = line_end_of(d, size, ms);
+		if (me <= le) {
+			m->line_start = ls;
+			m->line_end = le;
+			m->start = ms;
+			m->end = me;
+			return 1;
+		}
+		/* The match ran past the line: ask about the line alone. */
+		rc = match_in_line(s, buf, ls, le, ls, 0, m, err);
+		if (rc != 0)
+			return rc;
+		from = le + 1;
+	}
+	return 0;
+}
+
+static int next_by_lines(mapq_search *s, const mapq_view *buf, uint64_t from,
+                         mapq_match *m, mapq_error *err)
+{
+	while (from < buf->size) {
+		uint64_t le = line_end_of(buf->data, buf->size, from);
+		int rc = match_in_line(s, buf, from, le, from, 0, m, err);
+		if (rc != 0)
+			return rc;
+		from = le + 1;
+	}
+	return 0;
+}
+
+int mapq_search_next_line(mapq_search *s, const mapq_view *buf, uint64_t from,
+                          mapq_match *m, mapq_error *err)
+{
+	if (s == NULL || buf == NULL || m == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no search or buffer");
+	if (s->m->mode == MODE_NOTHING || from >= buf->size)
+		return 0;
+	struct mapq__guard g;
+	if (!MAPQ__GUARDED(g, buf->file))
+		return mapq__guard_failed(&g, err);
+	int rc;
+	switch (s->m->mode) {
+	case MODE_PREFILTER:
+		rc = next_by_prefilter(s, buf, from, m, err);
+		break;
+	case MODE_BUFFER:
+		rc = next_by_buffer(s, buf, from, m, err);
+		break;
+	default:
+		rc = next_by_lines(s, buf, from, m, err);
+		break;
+	}
+	mapq__guard_pop(&g);
+	return rc;
+}
+
+int mapq_search_next_in_line(mapq_search *s, const mapq_view *buf,
+                             uint64_t line_start, uint64_t line_end,
+                             uint64_t pos, int not_empty_at_pos,
+                             mapq_match *m, mapq_error *err)
+{
+	if (s == NULL || buf == NULL || m == NULL || line_start > line_end ||
+	    line_end > buf->size || pos < line_start || pos > line_end)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "bad line or position");
+	if (s->m->mode == MODE_NOTHING)
+		return 0;
+	struct mapq__guard g;
+	if (!MAPQ__GUARDED(g, buf->file))
+		return mapq__guard_failed(&g, err);
+	int rc = match_in_line(s, buf, line_start, line_end, pos,
+	                       not_empty_at_pos ? PCRE2_NOTEMPTY_ATSTART : 0, m,
+	                       err);
+	mapq__guard_pop(&g);
+	return rc;
+}
