@@ -95,6 +95,7 @@ struct mapq_scan {
 	uint64_t pos;      /* absolute offset of the next window */
 	uint64_t end;      /* absolute end of the scan */
 	uint64_t window;   /* nominal window size */
+	uint64_t first;    /* absolute start of the scan */
 	uint64_t held;     /* start of pages not yet released */
 	unsigned flags;
 };
