@@ -3,6 +3,7 @@
 #define MAPQ_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mapq.h"
 
@@ -16,7 +17,16 @@ enum cli_exit {
 /* A subcommand: argv[0] is the command's name. */
 typedef int (*cli_command_fn)(int argc, char **argv);
 
+int cmd_range(int argc, char **argv);
 int cmd_slice(int argc, char **argv);
+int cmd_split(int argc, char **argv);
+
+/*
+ * Parse a count that must be at least 1 (a field number, a number of
+ * shards): decimal digits only, fitting in 64 bits.  0 on success, -1 if
+ * the text is anything else (the caller quotes it in its message).
+ */
+int cli_parse_positive(const char *text, uint64_t *n);
 
 /*
  * Print "mapq: MSG" to stderr.  Messages from the library already name
