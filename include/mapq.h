@@ -506,9 +506,9 @@ typedef enum mapq_split_mode {
 	 * (k+1)/n of the size, moved when needed so that every shard gets a
 	 * line.  Reads a few lines around each cut and the last n lines. */
 	MAPQ_SPLIT_BYTES = 0,
-	/* Balance lines: shard sizes in lines differ by at most one (the
-	 * later shards take the extra lines).  Reads the whole view twice
-	 * (count, then cut). */
+	/* Balance lines: of L lines, shard k (from 0) holds lines
+	 * floor(k*L/n)+1 to floor((k+1)*L/n), so counts differ by one at
+	 * most.  Reads the whole view twice (count, then cut). */
 	MAPQ_SPLIT_LINES = 1
 } mapq_split_mode;
 

@@ -775,8 +775,9 @@ END_TEST
  * Split a text and check what every split promises: min(n, lines)
  * non-empty shards, adjacent, covering the text, cut at line starts; for
  * lines, balanced counts; for bytes, cuts where the model puts them.
+ * Returns the number of shards.
  */
-static void check_split(const char *text, size_t size, uint64_t n,
+static size_t check_split(const char *text, size_t size, uint64_t n,
                         mapq_split_mode mode)
 {
 	struct line *l = malloc((size + 1) * sizeof *l);
@@ -833,6 +834,7 @@ static void check_split(const char *text, size_t size, uint64_t n,
 	unlink(path);
 	free(path);
 	free(l);
+	return k;
 }
 
 START_TEST(splits_cover_every_line_once)
@@ -844,8 +846,10 @@ START_TEST(splits_cover_every_line_once)
 	};
 	for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++)
 		for (uint64_t n = 1; n <= 10; n++) {
-			check_split(texts[t], strlen(texts[t]), n, MAPQ_SPLIT_BYTES);
-			check_split(texts[t], strlen(texts[t]), n, MAPQ_SPLIT_LINES);
+			size_t len = strlen(texts[t]);
+			size_t k = check_split(texts[t], len, n, MAPQ_SPLIT_BYTES);
+			ck_assert_uint_le(k, n);
+			ck_assert_uint_eq(check_split(texts[t], len, n, MAPQ_SPLIT_LINES), k);
 		}
 	/* Random line lengths, many shards. */
 	unsigned seed = 5;
@@ -859,9 +863,10 @@ START_TEST(splits_cover_every_line_once)
 	}
 	static const uint64_t ns[] = {1, 2, 3, 4, 7, 16, 100, 1000, 100000};
 	for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
-		check_split(buf, o, ns[i], MAPQ_SPLIT_BYTES);
-		check_split(buf, o, ns[i], MAPQ_SPLIT_LINES);
-		check_split(buf, o - 1, ns[i], MAPQ_SPLIT_BYTES);
+		size_t k = check_split(buf, o, ns[i], MAPQ_SPLIT_BYTES);
+		ck_assert_uint_eq(k, ns[i] < 3000 ? ns[i] : k);
+		ck_assert_uint_eq(check_split(buf, o, ns[i], MAPQ_SPLIT_LINES), k);
+		ck_assert_uint_eq(check_split(buf, o - 1, ns[i], MAPQ_SPLIT_BYTES), k);
 	}
 	free(buf);
 }
