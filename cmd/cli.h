@@ -74,6 +74,22 @@ int cli_out_flush(struct cli_out *o);
 int cli_out_view(struct cli_out *o, const mapq_view *v, unsigned long long start,
                  unsigned long long end, mapq_error *err);
 
+/* A writer on fd, allocated (its buffer is large); NULL after reporting
+ * that memory ran out. */
+struct cli_out *cli_out_create(int fd);
+/*
+ * Flush and free a writer made by cli_out_create (NULL is accepted), and
+ * return `status`, or EXIT_TROUBLE when a write failed (a closed pipe is
+ * not a failure).
+ */
+int cli_out_finish(struct cli_out *o, int status);
+
+/*
+ * Open `path` ("-": standard input) and view all of it.  Returns 0, or
+ * EXIT_TROUBLE after reporting why not (then *f is NULL).
+ */
+int cli_open_view(const char *path, mapq_file **f, mapq_view *view);
+
 /* Flush stdio's stdout (help text); 0, or EXIT_TROUBLE after a message. */
 int cli_finish_stdio(void);
 

@@ -2,7 +2,6 @@
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -230,37 +229,25 @@ int cmd_range(int argc, char **argv)
 	mapq_file *f = NULL;
 	struct cli_out *out = NULL;
 	mapq_view view;
-	int rc = mapq_key_create(&key, &spec, &err);
-	if (rc == MAPQ_OK)
-		rc = mapq_file_open(&f, optind < argc ? argv[optind] : "-", NULL,
-		                    MAPQ_OPEN_DEFAULT, &err);
-	if (rc == MAPQ_OK)
-		rc = mapq_file_view(f, &view, &err);
-	if (rc == MAPQ_OK && (out = malloc(sizeof *out)) == NULL)
-		rc = MAPQ_ENOMEM;
-	if (rc != MAPQ_OK) {
-		if (rc == MAPQ_ENOMEM)
-			cli_error("out of memory");
-		else
-			cli_error("%s", err.msg);
-		status = EXIT_TROUBLE;
-		goto done;
+	if (mapq_key_create(&key, &spec, &err) != MAPQ_OK) {
+		cli_error("%s", err.msg);
+		return EXIT_TROUBLE;
 	}
-	cli_out_init(out, STDOUT_FILENO);
-	rc = a.check ? run_check(&a, &view, key, out, &err)
-	             : run_window(&a, &view, key, out, &err);
+	status = cli_open_view(optind < argc ? argv[optind] : "-", &f, &view);
+	if (status == 0 && (out = cli_out_create(STDOUT_FILENO)) == NULL)
+		status = EXIT_TROUBLE;
+	if (status != 0)
+		goto done;
+	int rc = a.check ? run_check(&a, &view, key, out, &err)
+	                 : run_window(&a, &view, key, out, &err);
 	if (rc < 0) {
 		cli_error("%s", err.msg);
 		status = EXIT_TROUBLE;
 	} else {
 		status = rc;
 	}
-	/* A closed pipe ends quietly; any other write error was reported. */
-	cli_out_flush(out);
-	if (out->failed)
-		status = EXIT_TROUBLE;
 done:
-	free(out);
+	status = cli_out_finish(out, status);
 	mapq_file_close(f);
 	mapq_key_destroy(key);
 	return status;

@@ -2,7 +2,6 @@
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -73,25 +72,20 @@ int cmd_split(int argc, char **argv)
 	mapq_split *s = NULL;
 	struct cli_out *out = NULL;
 	mapq_view view;
-	int status = EXIT_SELECTED;
-	int rc = mapq_file_open(&f, optind < argc ? argv[optind] : "-", NULL,
-	                        MAPQ_OPEN_DEFAULT, &err);
-	if (rc == MAPQ_OK)
-		rc = mapq_file_view(f, &view, &err);
-	if (rc == MAPQ_OK)
-		rc = mapq_split_create(&s, &view, n, mode, &err);
-	if (rc == MAPQ_OK && (out = malloc(sizeof *out)) == NULL)
-		rc = MAPQ_ENOMEM;
-	if (rc != MAPQ_OK) {
-		if (rc == MAPQ_ENOMEM)
-			cli_error("out of memory");
-		else
-			cli_error("%s", err.msg);
+	int status = cli_open_view(optind < argc ? argv[optind] : "-", &f, &view);
+	if (status != 0)
+		goto done;
+	if (mapq_split_create(&s, &view, n, mode, &err) != MAPQ_OK) {
+		cli_error("%s", err.msg);
 		status = EXIT_TROUBLE;
 		goto done;
 	}
-	cli_out_init(out, STDOUT_FILENO);
+	if ((out = cli_out_create(STDOUT_FILENO)) == NULL) {
+		status = EXIT_TROUBLE;
+		goto done;
+	}
 	uint64_t start, end;
+	int rc = 0;
 	while (!out->closed && !out->failed &&
 	       (rc = mapq_split_next(s, &start, &end, &err)) > 0) {
 		char text[64];
@@ -104,11 +98,8 @@ int cmd_split(int argc, char **argv)
 		cli_error("%s", err.msg);
 		status = EXIT_TROUBLE;
 	}
-	cli_out_flush(out);
-	if (out->failed)
-		status = EXIT_TROUBLE;
 done:
-	free(out);
+	status = cli_out_finish(out, status);
 	mapq_split_destroy(s);
 	mapq_file_close(f);
 	return status;
