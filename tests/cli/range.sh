@@ -85,7 +85,6 @@ window() {
 		return
 	fi
 	[ "$st" -eq "$want_st" ] || fail "$name: exit status $st, want $want_st"
-	[ -n "${VERBOSE:-}" ] && echo "$name: $(grep -c '' "$TMP/want") lines"
 	[ -s "$TMP/err" ] && fail "$name: stderr: $(head -c 200 "$TMP/err")"
 	# -c counts lines as grep -c '' does (a last line without newline
 	# too), which is wc -l when the window ends with a newline.
