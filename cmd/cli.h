@@ -3,6 +3,7 @@
 #define MAPQ_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mapq.h"
 
@@ -16,8 +17,17 @@ enum cli_exit {
 /* A subcommand: argv[0] is the command's name. */
 typedef int (*cli_command_fn)(int argc, char **argv);
 
+int cmd_range(int argc, char **argv);
 int cmd_slice(int argc, char **argv);
 int cmd_grep(int argc, char **argv);
+int cmd_split(int argc, char **argv);
+
+/*
+ * Parse a count that must be at least 1 (a field number, a number of
+ * shards): decimal digits only, fitting in 64 bits.  0 on success, -1 if
+ * the text is anything else (the caller quotes it in its message).
+ */
+int cli_parse_positive(const char *text, uint64_t *n);
 
 /*
  * Print "mapq: MSG" to stderr.  Messages from the library already name
@@ -64,6 +74,22 @@ int cli_out_flush(struct cli_out *o);
  */
 int cli_out_view(struct cli_out *o, const mapq_view *v, unsigned long long start,
                  unsigned long long end, mapq_error *err);
+
+/* A writer on fd, allocated (its buffer is large); NULL after reporting
+ * that memory ran out. */
+struct cli_out *cli_out_create(int fd);
+/*
+ * Flush and free a writer made by cli_out_create (NULL is accepted), and
+ * return `status`, or EXIT_TROUBLE when a write failed (a closed pipe is
+ * not a failure).
+ */
+int cli_out_finish(struct cli_out *o, int status);
+
+/*
+ * Open `path` ("-": standard input) and view all of it.  Returns 0, or
+ * EXIT_TROUBLE after reporting why not (then *f is NULL).
+ */
+int cli_open_view(const char *path, mapq_file **f, mapq_view *view);
 
 /* Flush stdio's stdout (help text); 0, or EXIT_TROUBLE after a message. */
 int cli_finish_stdio(void);

@@ -14,8 +14,12 @@ struct command {
 static const struct command commands[] = {
 	{.name = "grep", .run = cmd_grep,
 	 .summary = "search files for PCRE2 patterns, as grep -P"},
+	{.name = "range", .run = cmd_range,
+	 .summary = "print a key window of a sorted file (binary search)"},
 	{.name = "slice", .run = cmd_slice,
 	 .summary = "print byte or line ranges of files"},
+	{.name = "split", .run = cmd_split,
+	 .summary = "cut a file into line-aligned byte ranges for workers"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

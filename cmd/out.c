@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -124,6 +125,43 @@ int cli_out_view(struct cli_out *o, const mapq_view *v, unsigned long long start
 	if (rc == MAPQ_EPIPE || rc == MAPQ_EWRITE)
 		output_ended(o, rc, err->msg);
 	return rc;
+}
+
+struct cli_out *cli_out_create(int fd)
+{
+	struct cli_out *o = malloc(sizeof *o);
+	if (o == NULL) {
+		cli_error("out of memory");
+		return NULL;
+	}
+	cli_out_init(o, fd);
+	return o;
+}
+
+int cli_out_finish(struct cli_out *o, int status)
+{
+	if (o == NULL)
+		return status;
+	cli_out_flush(o);
+	if (o->failed)
+		status = EXIT_TROUBLE;
+	free(o);
+	return status;
+}
+
+int cli_open_view(const char *path, mapq_file **f, mapq_view *view)
+{
+	mapq_error err;
+	int rc = mapq_file_open(f, path, NULL, MAPQ_OPEN_DEFAULT, &err);
+	if (rc == MAPQ_OK && (rc = mapq_file_view(*f, view, &err)) != MAPQ_OK) {
+		mapq_file_close(*f);
+		*f = NULL;
+	}
+	if (rc != MAPQ_OK) {
+		cli_error("%s", err.msg);
+		return EXIT_TROUBLE;
+	}
+	return 0;
 }
 
 int cli_finish_stdio(void)

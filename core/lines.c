@@ -172,6 +172,26 @@ int mapq_lines_count_newlines(const mapq_view *view, uint64_t *count,
 	                     err);
 }
 
+int mapq_lines_count(const mapq_view *view, uint64_t *count, mapq_error *err)
+{
+	uint64_t n;
+	int rc = mapq_lines_count_newlines(view, &n, err);
+	if (rc != MAPQ_OK || view->size == 0) {
+		if (rc == MAPQ_OK)
+			*count = 0;
+		return rc;
+	}
+	/* A final line without a newline is still a line. */
+	struct mapq__guard g;
+	if (!MAPQ__GUARDED(g, view->file))
+		return mapq__guard_failed(&g, err);
+	if (view->data[view->size - 1] != '\n')
+		n++;
+	mapq__guard_pop(&g);
+	*count = n;
+	return MAPQ_OK;
+}
+
 int mapq_lines_skip(const mapq_view *view, uint64_t from, uint64_t n,
                     uint64_t *offset, mapq_error *err)
 {

@@ -249,6 +249,11 @@ MAPQ_API int mapq_lines_count_newlines(const mapq_view *view,
  * bytes of a mapped file, call it under mapq_file_guard().
  */
 MAPQ_API uint64_t mapq_count_newlines_mem(const void *p, uint64_t n);
+ * Count the view's lines into *count: its newlines, plus one for a final
+ * line without a newline.
+ */
+MAPQ_API int mapq_lines_count(const mapq_view *view, uint64_t *count,
+                              mapq_error *err);
 
 /*
  * Find where line `n` (n >= 1) starts, counting from the front, and store
@@ -442,6 +447,189 @@ MAPQ_API int mapq_search_next_in_line(mapq_search *s, const mapq_view *buf,
                                       uint64_t line_start, uint64_t line_end,
                                       uint64_t pos, int not_empty_at_pos,
                                       mapq_match *m, mapq_error *err);
+/* ------------------------------------------------------------------ */
+/* Keys and binary search over sorted lines                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A file sorted by a key (a timestamped log) can be searched by bisecting
+ * byte offsets: each probe snaps to the start of the line that holds it,
+ * extracts that line's key and compares it with a bound, so a search
+ * touches O(log n) pages whatever the file size.
+ *
+ * Keys.  A line's key is a part of the line without its newline (a CR
+ * before the newline stays part of the line):
+ * - MAPQ_KEY_LINE: the whole line;
+ * - MAPQ_KEY_FIELD: field `field` (1-based).  With delim MAPQ_KEY_BLANKS,
+ *   fields are maximal runs of bytes other than space and tab, leading
+ *   blanks skipped (as awk splits); with a byte 0..255, every occurrence
+ *   of that byte separates two fields (as cut -d).  A missing field gives
+ *   an empty key;
+ * - MAPQ_KEY_REGEX: the first capture group of a PCRE2 pattern (UTF-8,
+ *   invalid sequences never an error; JIT compiled when available), or
+ *   the whole match when the pattern has no group.  A line where the
+ *   pattern does not match, or the group does not take part, has an empty
+ *   key.
+ * An empty key is a line without a key; it sorts before every other key.
+ *
+ * Prefix comparison.  A key K is compared with a bound B on the first
+ * len(B) bytes of K: K >= B when those bytes, as a byte string (shorter
+ * is smaller when it is a prefix), compare >= B byte-wise.  So the bound
+ * "2026-11-24T10" is <= every key of the hour 10 and > every key of the
+ * hour 09, whatever follows in the line.
+ */
+
+typedef enum mapq_key_type {
+	MAPQ_KEY_LINE = 0,
+	MAPQ_KEY_FIELD = 1,
+	MAPQ_KEY_REGEX = 2
+} mapq_key_type;
+
+/* mapq_key_spec.delim for fields separated by runs of blanks. */
+#define MAPQ_KEY_BLANKS (-1)
+
+/* How to extract a key; see above. */
+typedef struct mapq_key_spec {
+	mapq_key_type type;
+	uint64_t field;    /* MAPQ_KEY_FIELD: 1-based field number */
+	int delim;         /* MAPQ_KEY_FIELD: MAPQ_KEY_BLANKS or a byte */
+	const char *regex; /* MAPQ_KEY_REGEX: the pattern, NUL-terminated */
+} mapq_key_spec;
+
+/*
+ * A key extractor, made from a spec (a regex compiled once).  It keeps
+ * PCRE2 match data, so it belongs to one thread at a time; the files it is
+ * used on may be shared.
+ */
+typedef struct mapq_key mapq_key;
+
+/*
+ * Make an extractor for `spec` into *out (release with mapq_key_destroy).
+ * Errors: MAPQ_EINVAL (a NULL argument, an unknown type, field 0, a delim
+ * outside -1..255, a regex that does not compile: err->msg quotes it,
+ * with PCRE2's reason and the offset of the error), MAPQ_ENOMEM.
+ */
+MAPQ_API int mapq_key_create(mapq_key **out, const mapq_key_spec *spec,
+                             mapq_error *err);
+
+/* Release an extractor.  NULL is accepted. */
+MAPQ_API void mapq_key_destroy(mapq_key *key);
+
+/*
+ * Extract the key of one line, given as `len` bytes at `line` without its
+ * newline.  *kp and *klen receive the key, which points into the line
+ * (*klen 0: the line has no key).  key NULL means MAPQ_KEY_LINE.  The
+ * bytes are read directly: run under mapq_file_guard() when they are
+ * mapped.
+ * Errors: MAPQ_EINVAL when the regex fails on this line (PCRE2's match or
+ * depth limit): err->msg says so.
+ */
+MAPQ_API int mapq_key_extract(mapq_key *key, const unsigned char *line,
+                              uint64_t len, const unsigned char **kp,
+                              uint64_t *klen, mapq_error *err);
+
+/*
+ * Prefix comparison of key K (klen bytes) with bound B (blen bytes):
+ * negative, 0 or positive as the first min(klen, blen) bytes of K compare
+ * with B, a K shorter than B that is a prefix of it being smaller.  So
+ * K >= B exactly when the result is >= 0.  Never fails.
+ */
+MAPQ_API int mapq_key_compare(const unsigned char *k, uint64_t klen,
+                              const unsigned char *b, uint64_t blen);
+
+/*
+ * In a view whose lines are sorted by `key` (NULL: the whole line), find
+ * the first line that starts at or after `lo` (a line start, relative to
+ * view->data) and whose key is >= bound (blen bytes), and store its start
+ * in *offset: view->size when there is none.  An empty bound gives lo.
+ * Only lines that have a key are probed, so a keyless line inside the file
+ * (the continuation of a multi-line entry) stays with the keyed line
+ * before it; in a sorted file keyless lines can only come first, and then
+ * this is exactly "the first line whose key is >= bound".  On a file that
+ * is not sorted the result is some line start; no error is reported.
+ * Reads the view under the SIGBUS guard.
+ * Errors: MAPQ_EINVAL (NULL arguments, a regex limit), MAPQ_ETRUNC.
+ */
+MAPQ_API int mapq_bisect(const mapq_view *view, mapq_key *key,
+                         const void *bound, uint64_t blen, uint64_t lo,
+                         uint64_t *offset, mapq_error *err);
+
+/*
+ * The window of lines whose key K satisfies from <= K < to: *start is the
+ * first line with K >= from, *end the first line with K >= to (to NULL:
+ * no upper bound, *end is view->size).  *end >= *start always; the window
+ * is empty when they are equal (in particular when to < from).
+ * Errors: as mapq_bisect.
+ */
+MAPQ_API int mapq_bisect_window(const mapq_view *view, mapq_key *key,
+                                const void *from, uint64_t flen,
+                                const void *to, uint64_t tlen,
+                                uint64_t *start, uint64_t *end,
+                                mapq_error *err);
+
+/* Where a sorted-order check found a line out of order. */
+typedef struct mapq_disorder {
+	uint64_t line;   /* its 1-based number */
+	uint64_t offset; /* where it starts, relative to view->data */
+	uint64_t length; /* its bytes, without the newline */
+} mapq_disorder;
+
+/*
+ * Check linearly (through a scan, pages released as it goes) that the
+ * keys of the view's lines never decrease, comparing on their first
+ * `prefix` bytes (UINT64_MAX: whole keys; a keyless line has the empty
+ * key, so one after a keyed line is out of order).
+ * Returns 1 when sorted; 0 when not, with the first line whose key is
+ * smaller than the one before it in *where; or a negative error:
+ * MAPQ_EINVAL, MAPQ_ENOMEM, MAPQ_ETRUNC.
+ */
+MAPQ_API int mapq_bisect_check(const mapq_view *view, mapq_key *key,
+                               uint64_t prefix, mapq_disorder *where,
+                               mapq_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Shards: cutting a file into line-aligned byte ranges                 */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A split cuts a view into at most n shards, adjacent byte ranges that
+ * start and end at line starts and cover the view, so that parallel
+ * workers each given one range (`--bytes=START:END`) see every line
+ * exactly once.  No shard is empty: there are exactly min(n, lines)
+ * shards (none for an empty view).
+ */
+typedef enum mapq_split_mode {
+	/* Balance bytes: shard k ends at the first line start at or after
+	 * (k+1)/n of the size, moved when needed so that every shard gets a
+	 * line.  Reads a few lines around each cut and the last n lines. */
+	MAPQ_SPLIT_BYTES = 0,
+	/* Balance lines: of L lines, shard k (from 0) holds lines
+	 * floor(k*L/n)+1 to floor((k+1)*L/n), so counts differ by one at
+	 * most.  Reads the whole view twice (count, then cut). */
+	MAPQ_SPLIT_LINES = 1
+} mapq_split_mode;
+
+typedef struct mapq_split mapq_split;
+
+/*
+ * Prepare a split of `view` into n >= 1 shards (the view must outlive the
+ * split).  Errors: MAPQ_EINVAL (n 0, an unknown mode), MAPQ_ENOMEM,
+ * MAPQ_ETRUNC.
+ */
+MAPQ_API int mapq_split_create(mapq_split **out, const mapq_view *view,
+                               uint64_t n, mapq_split_mode mode,
+                               mapq_error *err);
+
+/*
+ * Pull the next shard, in file order, as [*start, *end) relative to
+ * view->data.  Returns 1 (a shard), 0 (done) or a negative error
+ * (MAPQ_ETRUNC).
+ */
+MAPQ_API int mapq_split_next(mapq_split *s, uint64_t *start, uint64_t *end,
+                             mapq_error *err);
+
+/* Release a split.  NULL is accepted. */
+MAPQ_API void mapq_split_destroy(mapq_split *s);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,437 @@
+/*
+ * bisect.c - keys of lines, and binary search over a file sorted by them.
+ *
+ * The search bisects byte offsets, not line numbers (which nothing knows
+ * without reading the file): a probe at a byte snaps back to the start of
+ * its line with memrchr and reads that one line with memchr, so a search
+ * over n bytes reads O(log n) lines, each from one or two pages.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "internal.h"
+
+struct mapq_key {
+	mapq_key_type type;
+	uint64_t field;
+	int delim;
+	pcre2_code *code;
+	pcre2_match_data *match;
+	uint32_t group; /* the ovector pair that holds the key: 1, or 0 */
+};
+
+int mapq_key_create(mapq_key **out, const mapq_key_spec *spec, mapq_error *err)
+{
+	if (out == NULL || spec == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no key spec");
+	*out = NULL;
+	switch (spec->type) {
+	case MAPQ_KEY_LINE:
+		break;
+	case MAPQ_KEY_FIELD:
+		if (spec->field == 0)
+			return mapq__error_set(err, MAPQ_EINVAL, 0,
+			                       "invalid field number 0: fields "
+			                       "are numbered from 1");
+		if (spec->delim < MAPQ_KEY_BLANKS || spec->delim > 255)
+			return mapq__error_set(err, MAPQ_EINVAL, 0,
+			                       "invalid field delimiter %d",
+			                       spec->delim);
+		break;
+	case MAPQ_KEY_REGEX:
+		if (spec->regex == NULL)
+			return mapq__error_set(err, MAPQ_EINVAL, 0,
+			                       "no key regex");
+		break;
+	default:
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "unknown key type %d",
+		                       (int)spec->type);
+	}
+
+	mapq_key *k = calloc(1, sizeof *k);
+	if (k == NULL)
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
+	k->type = spec->type;
+	k->field = spec->field;
+	k->delim = spec->delim;
+	if (k->type == MAPQ_KEY_REGEX) {
+		int code;
+		PCRE2_SIZE at;
+		/* Lines are UTF-8 by default, but a byte that is not valid
+		 * UTF-8 must never be an error: it just cannot match. */
+		k->code = pcre2_compile((PCRE2_SPTR)spec->regex,
+		                        PCRE2_ZERO_TERMINATED,
+		                        PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code,
+		                        &at, NULL);
+		if (k->code == NULL) {
+			PCRE2_UCHAR why[256];
+			pcre2_get_error_message(code, why, sizeof why);
+			mapq__error_set(err, MAPQ_EINVAL, 0,
+			                "invalid key regex '%s': %s at offset %zu",
+			                spec->regex, (const char *)why, (size_t)at);
+			mapq_key_destroy(k);
+			return MAPQ_EINVAL;
+		}
+		/* Without JIT support the interpreter does the same work. */
+		pcre2_jit_compile(k->code, PCRE2_JIT_COMPLETE);
+		uint32_t groups = 0;
+		pcre2_pattern_info(k->code, PCRE2_INFO_CAPTURECOUNT, &groups);
+		k->group = groups > 0 ? 1 : 0;
+		k->match = pcre2_match_data_create_from_pattern(k->code, NULL);
+		if (k->match == NULL) {
+			mapq_key_destroy(k);
+			return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
+		}
+	}
+	*out = k;
+	return MAPQ_OK;
+}
+
+void mapq_key_destroy(mapq_key *key)
+{
+	if (key == NULL)
+		return;
+	pcre2_match_data_free(key->match);
+	pcre2_code_free(key->code);
+	free(key);
+}
+
+static int is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Field `n` of [p, end): runs of blanks separate, leading ones skipped. */
+static void field_blanks(const unsigned char *p, const unsigned char *end,
+                         uint64_t n, const unsigned char **kp, uint64_t *klen)
+{
+	for (uint64_t i = 1;; i++) {
+		while (p < end && is_blank(*p))
+			p++;
+		if (p == end)
+			break;
+		const unsigned char *start = p;
+		while (p < end && !is_blank(*p))
+			p++;
+		if (i == n) {
+			*kp = start;
+			*klen = (uint64_t)(p - start);
+			return;
+		}
+	}
+	*kp = end;
+	*klen = 0;
+}
+
+/* Field `n` of [p, end): every `delim` separates two fields. */
+static void field_delim(const unsigned char *p, const unsigned char *end,
+                        uint64_t n, int delim, const unsigned char **kp,
+                        uint64_t *klen)
+{
+	for (uint64_t i = 1; i < n; i++) {
+		const unsigned char *d = memchr(p, delim, (size_t)(end - p));
+		if (d == NULL) {
+			*kp = end;
+			*klen = 0;
+			return;
+		}
+		p = d + 1;
+	}
+	const unsigned char *d = memchr(p, delim, (size_t)(end - p));
+	*kp = p;
+	*klen = (uint64_t)((d != NULL ? d : end) - p);
+}
+
+int mapq_key_extract(mapq_key *key, const unsigned char *line, uint64_t len,
+                     const unsigned char **kp, uint64_t *klen, mapq_error *err)
+{
+	if (key == NULL || key->type == MAPQ_KEY_LINE) {
+		*kp = line;
+		*klen = len;
+		return MAPQ_OK;
+	}
+	if (key->type == MAPQ_KEY_FIELD) {
+		if (key->delim == MAPQ_KEY_BLANKS)
+			field_blanks(line, line + len, key->field, kp, klen);
+		else
+			field_delim(line, line + len, key->field, key->delim, kp,
+			            klen);
+		return MAPQ_OK;
+	}
+
+	static const unsigned char nothing[1] = {0};
+	const unsigned char *subject = len > 0 ? line : nothing;
+	int rc = pcre2_match(key->code, subject, (PCRE2_SIZE)len, 0, 0,
+	                     key->match, NULL);
+	*kp = subject;
+	*klen = 0;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return MAPQ_OK;
+	if (rc < 0) {
+		PCRE2_UCHAR why[256];
+		pcre2_get_error_message(rc, why, sizeof why);
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "key regex: %s",
+		                       (const char *)why);
+	}
+	const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(key->match);
+	PCRE2_SIZE s = ov[2 * key->group], e = ov[2 * key->group + 1];
+	/* A group that took no part in the match leaves no key. */
+	if (s != PCRE2_UNSET && e != PCRE2_UNSET && e > s) {
+		*kp = subject + s;
+		*klen = (uint64_t)(e - s);
+	}
+	return MAPQ_OK;
+}
+
+int mapq_key_compare(const unsigned char *k, uint64_t klen,
+                     const unsigned char *b, uint64_t blen)
+{
+	uint64_t n = klen < blen ? klen : blen;
+	int c = n > 0 ? memcmp(k, b, (size_t)n) : 0;
+	if (c != 0)
+		return c < 0 ? -1 : 1;
+	/* Equal on the shorter: a key that stops before the bound's end is
+	 * a proper prefix of it, hence smaller. */
+	return klen < blen ? -1 : 0;
+}
+
+/* Name the file and the line in a regex failure reported by extract. */
+static int extract_failed(mapq_error *err, int rc, const mapq_view *view,
+                          uint64_t at)
+{
+	if (err == NULL)
+		return rc;
+	char why[256];
+	snprintf(why, sizeof why, "%.200s", err->msg);
+	return mapq__error_set(err, rc, 0, "%s: line at byte %llu: %s",
+	                       mapq_file_name(view->file),
+	                       (unsigned long long)(view->offset + at), why);
+}
+
+/*
+ * The search proper, on a view already checked; reads mapped bytes, so
+ * mapq_bisect runs it under the guard.
+ *
+ * Invariant, for a sorted view: every line before lo is < bound; every
+ * line in [hi, res) is < bound (they have no key) and the line at res is
+ * >= bound, or res is the end.  So the answer is the first line >= bound
+ * in [lo, hi) if there is one, else res.  lo, hi and res are line starts
+ * (or the end).  Each turn moves lo up or hi down, past the probe.
+ */
+static int search(const mapq_view *view, mapq_key *key, const unsigned char *b,
+                  uint64_t blen, uint64_t lo, uint64_t *offset, mapq_error *err)
+{
+	const unsigned char *d = view->data;
+	uint64_t hi = view->size, res = view->size;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		const unsigned char *nl = memrchr(d + lo, '\n', (size_t)(mid - lo));
+		uint64_t s = nl != NULL ? (uint64_t)(nl - d) + 1 : lo;
+
+		/* Probe the first line with a key at or after s (keyless
+		 * lines belong with the keyed line before them). */
+		uint64_t t = s, next = s;
+		int keyed = 0, ge = 0;
+		while (t < hi) {
+			nl = memchr(d + t, '\n', (size_t)(hi - t));
+			uint64_t e = nl != NULL ? (uint64_t)(nl - d) : hi;
+			next = nl != NULL ? e + 1 : hi;
+			const unsigned char *kp;
+			uint64_t kl;
+			int rc = mapq_key_extract(key, d + t, e - t, &kp, &kl, err);
+			if (rc != MAPQ_OK)
+				return extract_failed(err, rc, view, t);
+			if (kl > 0) {
+				keyed = 1;
+				ge = mapq_key_compare(kp, kl, b, blen) >= 0;
+				break;
+			}
+			t = next;
+		}
+		if (!keyed) {
+			hi = s; /* [s, hi) holds no key at all */
+		} else if (ge) {
+			res = t;
+			hi = s;
+		} else {
+			lo = next;
+		}
+	}
+	*offset = res;
+	return MAPQ_OK;
+}
+
+int mapq_bisect(const mapq_view *view, mapq_key *key, const void *bound,
+                uint64_t blen, uint64_t lo, uint64_t *offset, mapq_error *err)
+{
+	if (view == NULL || view->file == NULL || offset == NULL ||
+	    (bound == NULL && blen > 0))
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no view or bound");
+	const uint64_t first = lo < view->size ? lo : view->size;
+	/* Every key, even an empty one, is >= the empty bound. */
+	if (blen == 0) {
+		*offset = first;
+		return MAPQ_OK;
+	}
+	struct mapq__guard g;
+	if (!MAPQ__GUARDED(g, view->file))
+		return mapq__guard_failed(&g, err);
+	int rc = search(view, key, bound, blen, first, offset, err);
+	mapq__guard_pop(&g);
+	return rc;
+}
+
+int mapq_bisect_window(const mapq_view *view, mapq_key *key, const void *from,
+                       uint64_t flen, const void *to, uint64_t tlen,
+                       uint64_t *start, uint64_t *end, mapq_error *err)
+{
+	if (start == NULL || end == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no output");
+	uint64_t s, e;
+	int rc = mapq_bisect(view, key, from, flen, 0, &s, err);
+	if (rc != MAPQ_OK)
+		return rc;
+	if (to == NULL) {
+		e = view->size;
+	} else if (mapq_key_compare(to, tlen, from, flen) >= 0) {
+		/* to >= from: a line >= to is also >= from, so the end lies
+		 * at or after the start and the search can begin there. */
+		rc = mapq_bisect(view, key, to, tlen, s, &e, err);
+		if (rc != MAPQ_OK)
+			return rc;
+	} else {
+		e = s; /* to < from: nothing is both >= from and < to */
+	}
+	*start = s;
+	*end = e;
+	return MAPQ_OK;
+}
+
+/* The state of a sorted-order check between windows. */
+struct check_state {
+	mapq_key *key;
+	uint64_t prefix;
+	uint64_t line;           /* lines seen so far */
+	const unsigned char *prev; /* the previous line's key */
+	uint64_t plen;
+	int have_prev;
+	unsigned char *buf;      /* a copy of prev across windows */
+	uint64_t cap;
+};
+
+/* Lexicographic order of two keys cut to their first `prefix` bytes. */
+static int compare_cut(const unsigned char *a, uint64_t alen,
+                       const unsigned char *b, uint64_t blen, uint64_t prefix)
+{
+	if (alen > prefix)
+		alen = prefix;
+	if (blen > prefix)
+		blen = prefix;
+	uint64_t n = alen < blen ? alen : blen;
+	int c = n > 0 ? memcmp(a, b, (size_t)n) : 0;
+	if (c != 0)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+/*
+ * Check the lines of one window (which ends at a line end).  Returns 1
+ * when they are in order, 0 with *where filled when not, or an error.
+ */
+static int check_window(struct check_state *st, const mapq_view *view,
+                        const mapq_view *win, mapq_disorder *where,
+                        mapq_error *err)
+{
+	struct mapq__guard g;
+	if (!MAPQ__GUARDED(g, win->file))
+		return mapq__guard_failed(&g, err);
+	const unsigned char *p = win->data;
+	const unsigned char *end = p + win->size;
+	int rc = 1;
+	while (p < end) {
+		const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+		const unsigned char *e = nl != NULL ? nl : end;
+		uint64_t at = win->offset - view->offset + (uint64_t)(p - win->data);
+		const unsigned char *kp;
+		uint64_t kl;
+		int x = mapq_key_extract(st->key, p, (uint64_t)(e - p), &kp, &kl,
+		                         err);
+		if (x != MAPQ_OK) {
+			rc = extract_failed(err, x, view, at);
+			break;
+		}
+		st->line++;
+		if (st->have_prev &&
+		    compare_cut(kp, kl, st->prev, st->plen, st->prefix) < 0) {
+			where->line = st->line;
+			where->offset = at;
+			where->length = (uint64_t)(e - p);
+			rc = 0;
+			break;
+		}
+		st->prev = kp;
+		st->plen = kl;
+		st->have_prev = 1;
+		p = nl != NULL ? nl + 1 : end;
+	}
+	mapq__guard_pop(&g);
+	return rc;
+}
+
+/* Copy the last key of a window, whose bytes go away with it. */
+static int keep_prev(struct check_state *st, const mapq_file *f,
+                     mapq_error *err)
+{
+	uint64_t n = st->plen < st->prefix ? st->plen : st->prefix;
+	if (!st->have_prev || st->prev == st->buf)
+		return MAPQ_OK;
+	if (n > st->cap) {
+		if (n > SIZE_MAX)
+			return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
+		unsigned char *bigger = realloc(st->buf, (size_t)n);
+		if (bigger == NULL)
+			return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
+		st->buf = bigger;
+		st->cap = n;
+	}
+	if (n > 0) {
+		struct mapq__guard g;
+		if (!MAPQ__GUARDED(g, f))
+			return mapq__guard_failed(&g, err);
+		memcpy(st->buf, st->prev, (size_t)n);
+		mapq__guard_pop(&g);
+	}
+	st->prev = st->buf;
+	st->plen = n;
+	return MAPQ_OK;
+}
+
+int mapq_bisect_check(const mapq_view *view, mapq_key *key, uint64_t prefix,
+                      mapq_disorder *where, mapq_error *err)
+{
+	if (view == NULL || view->file == NULL || where == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no view");
+	struct check_state st = {.key = key, .prefix = prefix};
+	struct mapq_scan s;
+	mapq__scan_init(&s, view->file, view->offset, view->offset + view->size,
+	                0, MAPQ_SCAN_LINES);
+	mapq_view win;
+	int sorted = 1;
+	int rc;
+	while ((rc = mapq_scan_next(&s, &win, err)) > 0) {
+		rc = check_window(&st, view, &win, where, err);
+		if (rc <= 0) {
+			sorted = rc == 0 ? 0 : sorted;
+			break;
+		}
+		if ((rc = keep_prev(&st, view->file, err)) != MAPQ_OK)
+			break;
+	}
+	mapq__scan_finish(&s);
+	free(st.buf);
+	return rc < 0 ? rc : sorted;
+}

@@ -1,0 +1,163 @@
+/*
+ * split.c - cutting a view into line-aligned shards for parallel workers.
+ *
+ * Cuts are line starts, so every line belongs to exactly one shard; the
+ * work is a few lines around each cut (bytes) or two passes (lines).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct mapq_split {
+	const mapq_view *view;
+	mapq_split_mode mode;
+	uint64_t n;     /* shards to hand out: min(asked, lines) */
+	uint64_t k;     /* shards handed out so far */
+	uint64_t prev;  /* where shard k starts */
+	uint64_t tail;  /* bytes: the latest start of shard k + 1 */
+	uint64_t lines; /* lines: how many the view has */
+};
+
+/* floor(k * total / n) without overflow. */
+static uint64_t share(uint64_t k, uint64_t total, uint64_t n)
+{
+	return (uint64_t)((unsigned __int128)k * total / n);
+}
+
+/*
+ * Walk back from the end to the start of the `want`-th line from the end
+ * (the last line is the first).  *start receives it, *found how many
+ * lines were walked (fewer than want when the view has fewer lines, and
+ * then *start is 0).
+ */
+static int walk_back(const mapq_view *view, uint64_t want, uint64_t *start,
+                     uint64_t *found, mapq_error *err)
+{
+	struct mapq__guard g;
+	if (!MAPQ__GUARDED(g, view->file))
+		return mapq__guard_failed(&g, err);
+	const unsigned char *d = view->data;
+	uint64_t end = view->size, at = view->size, n = 0;
+	/* The final newline ends the last line; it does not start one. */
+	if (end > 0 && d[end - 1] == '\n')
+		end--;
+	while (n < want && at > 0) {
+		const unsigned char *nl = memrchr(d, '\n', (size_t)end);
+		n++;
+		at = nl != NULL ? (uint64_t)(nl - d) + 1 : 0;
+		end = nl != NULL ? (uint64_t)(nl - d) : 0;
+	}
+	mapq__guard_pop(&g);
+	*start = at;
+	*found = n;
+	return MAPQ_OK;
+}
+
+/* Prepare the byte mode: find how many shards there will be, and the
+ * latest place the first cut may go so that every later shard gets a
+ * line. */
+static int prepare_bytes(mapq_split *s, mapq_error *err)
+{
+	if (s->n == 1)
+		return MAPQ_OK;
+	uint64_t at, found;
+	/* n lines from the end: fewer means fewer shards. */
+	int rc = walk_back(s->view, s->n, &at, &found, err);
+	if (rc != MAPQ_OK)
+		return rc;
+	if (found < s->n)
+		s->n = found;
+	if (s->n <= 1)
+		return MAPQ_OK;
+	/* The cut after shard 0 may go no later than the start of line
+	 * n - 1 from the end, leaving one line for each later shard. */
+	return walk_back(s->view, s->n - 1, &s->tail, &found, err);
+}
+
+int mapq_split_create(mapq_split **out, const mapq_view *view, uint64_t n,
+                      mapq_split_mode mode, mapq_error *err)
+{
+	if (out == NULL || view == NULL || view->file == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no view or handle");
+	*out = NULL;
+	if (n == 0)
+		return mapq__error_set(err, MAPQ_EINVAL, 0,
+		                       "the number of shards must be at least 1");
+	if (mode != MAPQ_SPLIT_BYTES && mode != MAPQ_SPLIT_LINES)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "unknown split mode");
+	mapq_split *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
+	s->view = view;
+	s->mode = mode;
+	/* There can be no more lines than bytes. */
+	s->n = n < view->size ? n : view->size;
+	int rc = MAPQ_OK;
+	if (s->n > 0 && mode == MAPQ_SPLIT_BYTES) {
+		rc = prepare_bytes(s, err);
+	} else if (s->n > 0) {
+		rc = mapq_lines_count(view, &s->lines, err);
+		if (rc == MAPQ_OK && s->lines < s->n)
+			s->n = s->lines;
+	}
+	if (rc != MAPQ_OK) {
+		free(s);
+		return rc;
+	}
+	*out = s;
+	return MAPQ_OK;
+}
+
+/* The end of shard k (not the last one) in the byte mode. */
+static int cut_bytes(mapq_split *s, uint64_t *cut, mapq_error *err)
+{
+	const mapq_view *v = s->view;
+	uint64_t c;
+	int rc = mapq_lines_next_start(v, share(s->k + 1, v->size, s->n), &c,
+	                               err);
+	/* At least one line for this shard: past the line at prev. */
+	if (rc == MAPQ_OK && c <= s->prev)
+		rc = mapq_lines_next_start(v, s->prev + 1, &c, err);
+	if (rc != MAPQ_OK)
+		return rc;
+	/* At least one line for each shard after it. */
+	if (c > s->tail)
+		c = s->tail;
+	/* The next cut's limit is one line further. */
+	rc = mapq_lines_next_start(v, s->tail + 1, &s->tail, err);
+	*cut = c;
+	return rc;
+}
+
+int mapq_split_next(mapq_split *s, uint64_t *start, uint64_t *end,
+                    mapq_error *err)
+{
+	if (s == NULL || start == NULL || end == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no split");
+	if (s->k >= s->n)
+		return 0;
+	uint64_t cut = s->view->size;
+	int rc = MAPQ_OK;
+	if (s->k + 1 < s->n) {
+		if (s->mode == MAPQ_SPLIT_BYTES)
+			rc = cut_bytes(s, &cut, err);
+		else
+			rc = mapq_lines_skip(s->view, s->prev,
+			                     share(s->k + 1, s->lines, s->n) -
+			                             share(s->k, s->lines, s->n),
+			                     &cut, err);
+		if (rc != MAPQ_OK)
+			return rc;
+	}
+	*start = s->prev;
+	*end = cut;
+	s->prev = cut;
+	s->k++;
+	return 1;
+}
+
+void mapq_split_destroy(mapq_split *s)
+{
+	free(s);
+}
