@@ -249,6 +249,8 @@ MAPQ_API int mapq_lines_count_newlines(const mapq_view *view,
  * bytes of a mapped file, call it under mapq_file_guard().
  */
 MAPQ_API uint64_t mapq_count_newlines_mem(const void *p, uint64_t n);
+
+/*
  * Count the view's lines into *count: its newlines, plus one for a final
  * line without a newline.
  */
