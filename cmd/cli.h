@@ -18,6 +18,7 @@ typedef int (*cli_command_fn)(int argc, char **argv);
 
 int cmd_slice(int argc, char **argv);
 int cmd_grep(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 /*
  * Print "mapq: MSG" to stderr.  Messages from the library already name
@@ -64,6 +65,13 @@ int cli_out_flush(struct cli_out *o);
  */
 int cli_out_view(struct cli_out *o, const mapq_view *v, unsigned long long start,
                  unsigned long long end, mapq_error *err);
+
+/*
+ * Queue `n` bytes of `s` as a JSON string, quoted and escaped.  Bytes that
+ * are not UTF-8 become U+FFFD (one per maximal invalid subpart), so the
+ * output is always valid JSON.
+ */
+void cli_json_string(struct cli_out *o, const char *s, size_t n);
 
 /* Flush stdio's stdout (help text); 0, or EXIT_TROUBLE after a message. */
 int cli_finish_stdio(void);

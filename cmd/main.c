@@ -16,6 +16,8 @@ static const struct command commands[] = {
 	 .summary = "search files for PCRE2 patterns, as grep -P"},
 	{.name = "slice", .run = cmd_slice,
 	 .summary = "print byte or line ranges of files"},
+	{.name = "stats", .run = cmd_stats,
+	 .summary = "count bytes, lines, invalid UTF-8; entropy, histogram"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
