@@ -208,6 +208,180 @@ static uint64_t utf8_run(const unsigned char *p, size_t n,
 	return bad;
 }
 
+static inline uint64_t popcount64(uint64_t x)
+{
+	return (uint64_t)__builtin_popcountll(x);
+}
+
+/*
+ * Whole 64-byte blocks are decoded without a branch per byte: each byte
+ * class becomes a 64-bit mask (bit i for byte i) and the decoder's states
+ * become mask algebra.  Decoding from the start, the decoder is "open"
+ * after a byte when it still waits for continuation bytes; byte j "fits"
+ * when an open sequence accepts it.  Then the maximal subparts of a block
+ * are, over its bytes j:
+ *   open before j and j does not fit  (a sequence cut short: one error)
+ * + j is C0, C1 or F5-FF              (never in UTF-8)
+ * + j is a continuation byte that does not fit (a stray one).
+ * A byte fits as the 2nd byte of a sequence if the byte before it is a
+ * lead and it is in that lead's range (A0-BF after E0, 80-9F after ED,
+ * 90-BF after F0, 80-8F after F4, 80-BF otherwise); as the 3rd if the
+ * byte before was a 2nd byte of a 3- or 4-byte lead and it is 80-BF; as
+ * the 4th likewise after a 3rd byte of a 4-byte lead.
+ *
+ * Between blocks, the state after the last byte is carried as the kind
+ * of lead that would leave the decoder in the same state: a sequence that
+ * still needs two bytes of 80-BF acts as an E1 lead, and so on.
+ */
+enum utf8_kind {
+	KIND_2 = 1u << 0,   /* needs 1 more byte, 80-BF (C2-DF leads) */
+	KIND_3 = 1u << 1,   /* needs 2, 80-BF first (E1-EC, EE, EF) */
+	KIND_E0 = 1u << 2,  /* needs 2, A0-BF first */
+	KIND_ED = 1u << 3,  /* needs 2, 80-9F first */
+	KIND_4 = 1u << 4,   /* needs 3, 80-BF first (F1-F3) */
+	KIND_F0 = 1u << 5,  /* needs 3, 90-BF first */
+	KIND_F4 = 1u << 6   /* needs 3, 80-8F first */
+};
+
+static unsigned kind_of(const struct utf8_state *st)
+{
+	switch (st->need) {
+	case 1:
+		return KIND_2;
+	case 2:
+		return st->lo == 0xA0 ? KIND_E0 : st->hi == 0x9F ? KIND_ED : KIND_3;
+	case 3:
+		return st->lo == 0x90 ? KIND_F0 : st->hi == 0x8F ? KIND_F4 : KIND_4;
+	default:
+		return 0;
+	}
+}
+
+static void state_of(unsigned kind, struct utf8_state *st)
+{
+	st->need = kind & KIND_2 ? 1 : kind & (KIND_3 | KIND_E0 | KIND_ED) ? 2
+	         : kind != 0 ? 3 : 0;
+	st->lo = kind & KIND_E0 ? 0xA0 : kind & KIND_F0 ? 0x90 : 0x80;
+	st->hi = kind & KIND_ED ? 0x9F : kind & KIND_F4 ? 0x8F : 0xBF;
+}
+
+/* The byte classes of a 64-byte block that decoding needs. */
+struct utf8_classes {
+	uint64_t cont;    /* 80-BF */
+	uint64_t cont_a0; /* A0-BF */
+	uint64_t cont_90; /* 90-BF */
+	uint64_t lead2;   /* C2-DF */
+	uint64_t lead3;   /* E0-EF */
+	uint64_t lead4;   /* F0-F4 */
+	uint64_t e0, ed, f0, f4;
+	uint64_t never;   /* C0, C1, F5-FF */
+};
+
+static inline __attribute__((always_inline)) void
+utf8_classify(const unsigned char *p, struct utf8_classes *k)
+{
+	uint64_t b7 = 0, b6 = 0, b5 = 0, b4 = 0, e0 = 0, ed = 0, f0 = 0, f4 = 0;
+	uint64_t c0c1 = 0, f5up = 0;
+#ifdef __SSE2__
+	for (unsigned q = 0; q < 4; q++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * q));
+		/* Doubling a byte moves its next bit into the sign. */
+		__m128i v1 = _mm_add_epi8(v, v);
+		__m128i v2 = _mm_add_epi8(v1, v1);
+		__m128i v3 = _mm_add_epi8(v2, v2);
+		unsigned sh = 16 * q;
+		b7 |= (uint64_t)(unsigned)_mm_movemask_epi8(v) << sh;
+		b6 |= (uint64_t)(unsigned)_mm_movemask_epi8(v1) << sh;
+		b5 |= (uint64_t)(unsigned)_mm_movemask_epi8(v2) << sh;
+		b4 |= (uint64_t)(unsigned)_mm_movemask_epi8(v3) << sh;
+#define EQ(x) (uint64_t)(unsigned)_mm_movemask_epi8( \
+	        _mm_cmpeq_epi8(v, _mm_set1_epi8((char)(x)))) << sh
+		e0 |= EQ(0xE0);
+		ed |= EQ(0xED);
+		f0 |= EQ(0xF0);
+		f4 |= EQ(0xF4);
+#undef EQ
+		c0c1 |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		                _mm_and_si128(v, _mm_set1_epi8((char)0xFE)),
+		                _mm_set1_epi8((char)0xC0))) << sh;
+		f5up |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		                _mm_max_epu8(v, _mm_set1_epi8((char)0xF5)), v)) << sh;
+	}
+#else
+	for (unsigned i = 0; i < 64; i++) {
+		unsigned c = p[i];
+		uint64_t bit = (uint64_t)1 << i;
+		b7 |= c & 0x80 ? bit : 0;
+		b6 |= c & 0x40 ? bit : 0;
+		b5 |= c & 0x20 ? bit : 0;
+		b4 |= c & 0x10 ? bit : 0;
+		e0 |= c == 0xE0 ? bit : 0;
+		ed |= c == 0xED ? bit : 0;
+		f0 |= c == 0xF0 ? bit : 0;
+		f4 |= c == 0xF4 ? bit : 0;
+		c0c1 |= (c & 0xFE) == 0xC0 ? bit : 0;
+		f5up |= c >= 0xF5 ? bit : 0;
+	}
+#endif
+	k->cont = b7 & ~b6;
+	k->cont_a0 = k->cont & b5;
+	k->cont_90 = k->cont & (b5 | b4);
+	uint64_t top3 = b7 & b6 & b5;
+	k->lead2 = b7 & b6 & ~b5 & ~c0c1;
+	k->lead3 = top3 & ~b4;
+	k->lead4 = top3 & b4 & ~f5up;
+	k->e0 = e0;
+	k->ed = ed;
+	k->f0 = f0;
+	k->f4 = f4;
+	k->never = c0c1 | f5up;
+}
+
+/* Maximal subparts of a 64-byte block, given and updating the carry. */
+static inline __attribute__((always_inline)) uint64_t
+utf8_block(const unsigned char *p, unsigned *carry)
+{
+	struct utf8_classes k;
+	utf8_classify(p, &k);
+	unsigned in = *carry;
+	/* Bit 0 of a mask shifted left by one: the byte before the block. */
+#define CIN(kinds) ((uint64_t)((in & (kinds)) != 0))
+	uint64_t plain3 = k.lead3 & ~k.e0 & ~k.ed;
+	uint64_t plain4 = k.lead4 & ~k.f0 & ~k.f4;
+	uint64_t c = k.cont;
+	uint64_t second =
+	        (((k.lead2 | plain3 | plain4) << 1 | CIN(KIND_2 | KIND_3 | KIND_4)) & c) |
+	        ((k.e0 << 1 | CIN(KIND_E0)) & k.cont_a0) |
+	        ((k.ed << 1 | CIN(KIND_ED)) & c & ~k.cont_a0) |
+	        ((k.f0 << 1 | CIN(KIND_F0)) & k.cont_90) |
+	        ((k.f4 << 1 | CIN(KIND_F4)) & c & ~k.cont_90);
+	uint64_t after4 = k.lead4 << 1 | CIN(KIND_4 | KIND_F0 | KIND_F4);
+	uint64_t second34 = second & ((k.lead3 << 1 | CIN(KIND_3 | KIND_E0 | KIND_ED)) |
+	                              after4);
+	uint64_t third = (second34 << 1) & c;
+	uint64_t third4 = third & (k.lead4 << 2 | CIN(KIND_4 | KIND_F0 | KIND_F4) << 1);
+	uint64_t fourth = (third4 << 1) & c;
+#undef CIN
+	uint64_t fits = second | third | fourth;
+	uint64_t lead = k.lead2 | k.lead3 | k.lead4;
+	uint64_t open = (lead | second34 | third4) << 1 | (uint64_t)(in != 0);
+	uint64_t bad = popcount64(open & ~fits) + popcount64(k.never) +
+	               popcount64(c & ~fits);
+
+	/* The state after byte 63, as a kind of lead. */
+	uint64_t second4 = second34 & after4;
+	unsigned out = 0;
+	out |= (unsigned)(((k.lead2 | (second34 & ~second4) | third4) >> 63) & 1) * KIND_2;
+	out |= (unsigned)(((plain3 | second4) >> 63) & 1) * KIND_3;
+	out |= (unsigned)((k.e0 >> 63) & 1) * KIND_E0;
+	out |= (unsigned)((k.ed >> 63) & 1) * KIND_ED;
+	out |= (unsigned)((plain4 >> 63) & 1) * KIND_4;
+	out |= (unsigned)((k.f0 >> 63) & 1) * KIND_F0;
+	out |= (unsigned)((k.f4 >> 63) & 1) * KIND_F4;
+	*carry = out;
+	return bad;
+}
+
 /* ---------------------------------------------------------------- */
 /* The pass                                                           */
 /* ---------------------------------------------------------------- */
@@ -302,9 +476,34 @@ static inline void count_pairs(uint32_t *pairs, const unsigned char *p)
 #define HOT_CLONES
 #endif
 
-static inline uint64_t popcount64(uint64_t x)
+/*
+ * Whether the 64 bytes of a block are all the same (zero-filled regions,
+ * padding): such a block adds 32 to one pair counter in one go, where 32
+ * increments of that counter would wait for each other.
+ */
+static inline int block_uniform(const unsigned char *p)
 {
-	return (uint64_t)__builtin_popcountll(x);
+	uint64_t w;
+	memcpy(&w, p, 8);
+	if (w != (w & 0xFF) * UINT64_C(0x0101010101010101))
+		return 0;
+#ifdef __SSE2__
+	__m128i a = _mm_loadu_si128((const __m128i *)p);
+	__m128i eq = _mm_and_si128(
+	        _mm_and_si128(_mm_cmpeq_epi8(a, _mm_unpacklo_epi64(a, a)),
+	                      _mm_cmpeq_epi8(a, _mm_loadu_si128((const __m128i *)(p + 16)))),
+	        _mm_and_si128(_mm_cmpeq_epi8(a, _mm_loadu_si128((const __m128i *)(p + 32))),
+	                      _mm_cmpeq_epi8(a, _mm_loadu_si128((const __m128i *)(p + 48)))));
+	return _mm_movemask_epi8(eq) == 0xFFFF;
+#else
+	for (unsigned i = 8; i < 64; i += 8) {
+		uint64_t v;
+		memcpy(&v, p + i, 8);
+		if (v != w)
+			return 0;
+	}
+	return 1;
+#endif
 }
 
 /* Count the bytes of a 64-byte block one by one (short passes). */
@@ -333,15 +532,18 @@ scan_blocks(mapq_stats *s, struct lines *lp, const unsigned char *p, size_t n,
 {
 	struct lines l = *lp;
 	uint64_t bad = 0;
+	unsigned carry = kind_of(&s->utf8);
 	size_t i = 0;
 	for (; i + 64 <= n; i += 64) {
 		const unsigned char *b = p + i;
 		int high;
 		uint64_t m = block_masks(b, &high);
-		if (pairs != NULL)
-			count_pairs(pairs, b);
-		else
+		if (pairs == NULL)
 			count_bytes(s->hist, b);
+		else if (block_uniform(b))
+			pairs[b[0] * 0x101u] += 32;
+		else
+			count_pairs(pairs, b);
 		/* Both shifts are defined when m is 0; the results are then
 		 * unused. */
 		uint64_t first = (uint64_t)__builtin_ctzll(m | UINT64_C(1) << 63);
@@ -361,9 +563,10 @@ scan_blocks(mapq_stats *s, struct lines *lp, const unsigned char *p, size_t n,
 			uint64_t last = 63 - (uint64_t)__builtin_clzll(m | 1);
 			l.start = m != 0 ? i + last + 1 : l.start;
 		}
-		if (high | s->utf8.need)
-			bad += utf8_run(b, 64, &s->utf8);
+		if (high | carry)
+			bad += utf8_block(b, &carry);
 	}
+	state_of(carry, &s->utf8);
 	s->utf8_invalid += bad;
 	*lp = l;
 	return i;

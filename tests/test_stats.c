@@ -366,6 +366,29 @@ START_TEST(utf8_inside_long_ascii_runs)
 }
 END_TEST
 
+START_TEST(utf8_random_high_bytes_match_model)
+{
+	/* Dense mixes of lead, continuation and invalid bytes, in blocks and
+	 * across block and piece boundaries at every alignment. */
+	static unsigned char buf[2048];
+	for (unsigned seed = 1; seed <= 400; seed++) {
+		unsigned r = seed;
+		size_t n = 64 + next_rand(&r) % (sizeof buf - 64);
+		for (size_t i = 0; i < n; i++) {
+			unsigned x = next_rand(&r);
+			buf[i] = x % 4 == 0 ? (unsigned char)('a' + x % 7)
+			         : x % 4 == 1 ? (unsigned char)(0x80 + (x >> 4) % 0x40)
+			                      : (unsigned char)(0xC0 + (x >> 4) % 0x40);
+		}
+		mapq_stats_result want = model(buf, n), got = measure(buf, n);
+		ck_assert_uint_eq(got.utf8_invalid, want.utf8_invalid);
+		size_t cut = next_rand(&r) % (n + 1);
+		got = measure_pieces(buf, n, &cut, 2);
+		assert_same(&got, &want, "high bytes, two pieces");
+	}
+}
+END_TEST
+
 START_TEST(entropy_values)
 {
 	ck_assert(measure("aaaa", 4).entropy == 0.0);
@@ -574,6 +597,11 @@ START_TEST(long_passes_count_pairs)
 	unsigned char *buf = malloc(n);
 	ck_assert_ptr_nonnull(buf);
 	fill_tricky(buf, n, 4242);
+	/* Runs of one byte value: whole blocks of it are counted at once. */
+	memset(buf + 1000, 0, 5000);
+	memset(buf + 70001, 'Q', 777);
+	memset(buf + 200000, '\n', 300);
+	memset(buf + 250000, 0xE2, 200);
 	mapq_stats_result want = model(buf, n);
 	size_t cuts[][3] = {{0, 0, 0}, {1, 65537, 65600}, {70001, 70002, 299999},
 	                    {65535, 131071, 196607}};
@@ -768,6 +796,7 @@ static Suite *stats_suite(void)
 	tcase_add_test(tc, nul_bytes);
 	tcase_add_test(tc, utf8_maximal_subparts);
 	tcase_add_test(tc, utf8_inside_long_ascii_runs);
+	tcase_add_test(tc, utf8_random_high_bytes_match_model);
 	tcase_add_test(tc, entropy_values);
 	tcase_add_test(tc, first_line_number_offsets_the_longest);
 	tcase_add_test(tc, totals_number_lines_through_inputs);
