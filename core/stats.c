@@ -9,9 +9,10 @@
  * part stays in cache, and halving the increments is what brings the
  * histogram near memory speed (a byte table, even split in four, is held
  * back by one load-add-store per byte: measured 4.4 GB/s against 8.5 on
- * the reference machine).  Line lengths come from the newline mask with
- * a few bit operations per block; UTF-8 decoding runs only on blocks that
- * hold a byte >= 0x80 or continue a sequence.
+ * the reference machine); a block of one repeated byte adds to its pair
+ * at once.  Line lengths come from the newline mask with a few bit
+ * operations per block; UTF-8 is decoded, with masks too, only in blocks
+ * that hold a byte >= 0x80 or continue a sequence.
  *
  * Everything a piece of data contributes is kept in a form that merges:
  * the line open at each end of the piece, the longest line wholly inside
