@@ -459,9 +459,11 @@ START_TEST(random_buffers_match_model)
 {
 	static unsigned char buf[5000];
 	for (unsigned seed = 1; seed <= 200; seed++) {
-		size_t n = next_rand(&seed) % sizeof buf;
+		unsigned r = seed;
+		size_t n = next_rand(&r) % sizeof buf;
 		fill_tricky(buf, n, seed);
 		mapq_stats_result want = model(buf, n), got = measure(buf, n);
+		ck_assert_uint_eq(got.bytes, n);
 		assert_same(&got, &want, "random buffer");
 	}
 }
@@ -493,6 +495,7 @@ START_TEST(line_shapes_match_model)
 			size_t len = sizeof buf - cut * 17;
 			mapq_stats_result want = model(buf, len),
 			                  got = measure(buf, len);
+			ck_assert_uint_gt(got.lines, 1);
 			assert_same(&got, &want, "line shapes");
 		}
 	}
@@ -536,6 +539,7 @@ START_TEST(two_pieces_at_every_split)
 			mapq_stats_update(s, buf + cut, n - cut);
 			mapq_stats_finish(s, 1, &got);
 			mapq_stats_destroy(s);
+			ck_assert_uint_eq(got.bytes, n);
 			assert_same(&got, &want, "continued at a split");
 		}
 	}
@@ -553,6 +557,7 @@ START_TEST(three_pieces_at_every_pair_of_splits)
 				size_t cuts[2] = {a, b};
 				mapq_stats_result got =
 				        measure_pieces(buf, sizeof buf, cuts, 3);
+				ck_assert_uint_eq(got.bytes, sizeof buf);
 				assert_same(&got, &want, "three pieces");
 			}
 	}
@@ -583,6 +588,7 @@ START_TEST(one_to_sixteen_pieces)
 					cuts[j - 1] = t;
 				}
 			mapq_stats_result got = measure_pieces(buf, n, cuts, k);
+			ck_assert_uint_eq(got.bytes, n);
 			assert_same(&got, &want, "k pieces");
 		}
 	}
