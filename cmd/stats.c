@@ -299,8 +299,7 @@ static int locale_is_utf8(void)
 int cmd_stats(int argc, char **argv)
 {
 	struct stats_args a;
-	memset(&a, 0, sizeof a);
-	a.threads = 0;
+	memset(&a, 0, sizeof a); /* threads 0: all online CPUs */
 	mapq_error err;
 	mapq_stats *s = NULL;
 	struct cli_out *out = NULL;
