@@ -28,6 +28,7 @@ int cmd_split(int argc, char **argv);
  * the text is anything else (the caller quotes it in its message).
  */
 int cli_parse_positive(const char *text, uint64_t *n);
+int cmd_stats(int argc, char **argv);
 
 /*
  * Print "mapq: MSG" to stderr.  Messages from the library already name
@@ -90,6 +91,12 @@ int cli_out_finish(struct cli_out *o, int status);
  * EXIT_TROUBLE after reporting why not (then *f is NULL).
  */
 int cli_open_view(const char *path, mapq_file **f, mapq_view *view);
+/*
+ * Queue `n` bytes of `s` as a JSON string, quoted and escaped.  Bytes that
+ * are not UTF-8 become U+FFFD (one per maximal invalid subpart), so the
+ * output is always valid JSON.
+ */
+void cli_json_string(struct cli_out *o, const char *s, size_t n);
 
 /* Flush stdio's stdout (help text); 0, or EXIT_TROUBLE after a message. */
 int cli_finish_stdio(void);

@@ -20,6 +20,8 @@ static const struct command commands[] = {
 	 .summary = "print byte or line ranges of files"},
 	{.name = "split", .run = cmd_split,
 	 .summary = "cut a file into line-aligned byte ranges for workers"},
+	{.name = "stats", .run = cmd_stats,
+	 .summary = "count bytes, lines, invalid UTF-8; entropy, histogram"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -175,3 +175,70 @@ int cli_finish_stdio(void)
 	}
 	return 0;
 }
+
+/*
+ * Length of the valid UTF-8 sequence at p (at most n bytes), or 0 when
+ * the bytes there are not one; *skip is then the length of the maximal
+ * invalid subpart, which one U+FFFD replaces.
+ */
+static size_t utf8_sequence(const unsigned char *p, size_t n, size_t *skip)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+	size_t len = 0;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		len = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		len = 4;
+	if (c == 0xE0)
+		lo = 0xA0;
+	else if (c == 0xED)
+		hi = 0x9F;
+	else if (c == 0xF0)
+		lo = 0x90;
+	else if (c == 0xF4)
+		hi = 0x8F;
+	size_t ok = 1;
+	while (len > 0 && ok < len && ok < n && p[ok] >= lo && p[ok] <= hi) {
+		ok++;
+		lo = 0x80;
+		hi = 0xBF;
+	}
+	*skip = ok;
+	return len > 0 && ok == len ? len : 0;
+}
+
+void cli_json_string(struct cli_out *o, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	cli_out_write(o, "\"", 1);
+	size_t run = 0; /* start of bytes copied as they are */
+	for (size_t i = 0; i < n;) {
+		unsigned char c = p[i];
+		char esc[8];
+		size_t skip = 1;
+		if (c == '"' || c == '\\') {
+			snprintf(esc, sizeof esc, "\\%c", c);
+		} else if (c == '\n') {
+			snprintf(esc, sizeof esc, "\\n");
+		} else if (c == '\t') {
+			snprintf(esc, sizeof esc, "\\t");
+		} else if (c == '\r') {
+			snprintf(esc, sizeof esc, "\\r");
+		} else if (c < 0x20) {
+			snprintf(esc, sizeof esc, "\\u%04x", c);
+		} else if (c < 0x80 || utf8_sequence(p + i, n - i, &skip) > 0) {
+			i += skip;
+			continue;
+		} else {
+			snprintf(esc, sizeof esc, "\\ufffd");
+		}
+		cli_out_write(o, p + run, i - run);
+		cli_out_write(o, esc, strlen(esc));
+		i += skip;
+		run = i;
+	}
+	cli_out_write(o, p + run, n - run);
+	cli_out_write(o, "\"", 1);
+}

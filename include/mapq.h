@@ -6,7 +6,7 @@
  * sequence of windows that a scan walks through, releasing the pages it has
  * finished with so that resident memory stays bounded whatever the file size.
  * On top of that it offers primitives: the range language, line finding and
- * counting.
+ * counting, byte statistics.
  *
  * Conventions
  * - Every fallible function returns int: 0 (MAPQ_OK) or a negative MAPQ_E*
@@ -632,6 +632,114 @@ MAPQ_API int mapq_split_next(mapq_split *s, uint64_t *start, uint64_t *end,
 
 /* Release a split.  NULL is accepted. */
 MAPQ_API void mapq_split_destroy(mapq_split *s);
+
+/* ------------------------------------------------------------------ */
+/* Statistics                                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Byte statistics of data seen in one pass: size, lines, the longest line,
+ * empty lines, NUL and CR bytes, invalid UTF-8 sequences, the byte
+ * histogram and its Shannon entropy.
+ *
+ * An accumulator (mapq_stats) is fed the data in order, in pieces of any
+ * size (mapq_stats_update), or a view's bytes at once (mapq_stats_scan).
+ * Accumulators of two adjacent parts of the data merge exactly
+ * (mapq_stats_merge): lines and UTF-8 sequences that straddle the seam are
+ * counted as a single pass would count them.  That is what lets a file be
+ * cut into pieces measured by separate threads.
+ *
+ * Definitions (the same as mapq-stats(1)):
+ * - A line ends after a '\n', or at the end of the data for a final line
+ *   without one, which is still a line.  Its length is its bytes without
+ *   the '\n' (a '\r' before it counts).  An empty line has length 0.
+ * - The longest line is the first of the greatest length.
+ * - An invalid UTF-8 sequence is a maximal subpart (Unicode 15, section
+ *   3.9, "U+FFFD substitution of maximal subparts"): each is what a decoder
+ *   replaces with one U+FFFD.
+ * - Entropy is -sum(p * log2(p)) over the byte values of non-zero
+ *   frequency p = count / bytes, in bits per byte; 0 for no data.
+ *
+ * Threads: an accumulator belongs to one thread at a time; merging reads
+ * its source, which must not be updated meanwhile.
+ */
+typedef struct mapq_stats mapq_stats;
+
+/* The figures of an accumulator, as mapq_stats_finish() gives them. */
+typedef struct mapq_stats_result {
+	uint64_t bytes;
+	uint64_t lines;          /* newlines, plus 1 for a final line without */
+	uint64_t newlines;       /* '\n' bytes (what `wc -l` prints) */
+	uint64_t longest_length; /* bytes of the longest line, without '\n' */
+	uint64_t longest_line;   /* its number (see first_line); 0: no lines */
+	uint64_t empty_lines;
+	uint64_t nul_bytes;
+	uint64_t cr_bytes;
+	uint64_t utf8_invalid;   /* maximal invalid subsequences */
+	double entropy;          /* bits per byte, in [0, 8] */
+	uint64_t histogram[256]; /* occurrences of each byte value */
+} mapq_stats_result;
+
+/*
+ * Create an empty accumulator.  It is small (2 KiB) until it is fed a
+ * piece of 64 KiB or more at once; then it adds a 256 KiB table of byte
+ * pairs that lets the histogram count two bytes per increment.
+ * Errors: MAPQ_EINVAL, MAPQ_ENOMEM.
+ */
+MAPQ_API int mapq_stats_create(mapq_stats **out, mapq_error *err);
+
+/* Release an accumulator.  NULL is accepted. */
+MAPQ_API void mapq_stats_destroy(mapq_stats *s);
+
+/* Forget everything seen: the accumulator is as new. */
+MAPQ_API void mapq_stats_reset(mapq_stats *s);
+
+/*
+ * Account for `n` more bytes at `data`, which follow the bytes seen so far.
+ * Never fails.  `data` is read directly: for the bytes of a mapped file
+ * use mapq_stats_scan(), or call this under mapq_file_guard().
+ */
+MAPQ_API void mapq_stats_update(mapq_stats *s, const void *data, size_t n);
+
+/*
+ * Make `dst` account for its data followed immediately by `src`'s, as if
+ * one accumulator had seen both.  `src` is not changed.
+ */
+MAPQ_API void mapq_stats_merge(mapq_stats *dst, const mapq_stats *src);
+
+/*
+ * Account for all the bytes of `view`, which follow the bytes seen so far.
+ * The view is walked through scans (pages are released as they go); when
+ * its file is memory-mapped, `threads` > 1 and the view is large (at least
+ * 8 MiB per thread), it is cut into that many contiguous pieces that
+ * threads measure at once, then merged: the result is identical to a
+ * single pass.  Data read into memory (pipes) is measured by one thread.
+ * Errors: MAPQ_EINVAL, MAPQ_ENOMEM, MAPQ_ETRUNC (the file shrank: the
+ * accumulator's content is then unspecified; err names the file).
+ */
+MAPQ_API int mapq_stats_scan(mapq_stats *s, const mapq_view *view,
+                             unsigned threads, mapq_error *err);
+
+/*
+ * Compute the figures of everything seen into *r.  `first_line` is the
+ * number of the data's first line in its file (1 for a whole file; for a
+ * part of a file, 1 + the newlines before it), so that longest_line is a
+ * line number of the whole file.  The accumulator may go on afterwards.
+ */
+MAPQ_API void mapq_stats_finish(const mapq_stats *s, uint64_t first_line,
+                                mapq_stats_result *r);
+
+/*
+ * Add the figures of another input `r` to a running total `total` (which
+ * starts zeroed), for a summary of several files: counts and histograms
+ * add up, the entropy is that of the summed histogram, and the longest
+ * line is numbered as if the inputs' lines followed each other (the lines
+ * of `r` come after the `total->lines` lines already counted), keeping the
+ * first of equal length.
+ */
+MAPQ_API void mapq_stats_add(mapq_stats_result *total,
+                             const mapq_stats_result *r);
+
 
 #ifdef __cplusplus
 }

@@ -14,10 +14,11 @@ checks=$((checks + 1))
 "$M" --help >"$TMP/help" 2>&1 || fail "--help exit status $?"
 grep -q '^Usage: mapq COMMAND' "$TMP/help" || fail "--help has no usage line"
 grep -q '^  slice ' "$TMP/help" || fail "--help does not list slice"
+grep -q '^  stats ' "$TMP/help" || fail "--help does not list stats"
 
 # Every command's --help goes to stdout, exit 0, and names each long
 # option that its getopt table parses; each is in the command's man page.
-for cmd in grep range slice split; do
+for cmd in grep range slice split stats; do
 	checks=$((checks + 1))
 	"$M" "$cmd" --help >"$TMP/h" 2>"$TMP/e" || fail "$cmd --help status $?"
 	[ -s "$TMP/e" ] && fail "$cmd --help wrote to stderr"

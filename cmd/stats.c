@@ -1,0 +1,402 @@
+/* stats.c - `mapq stats`: byte statistics of files, as text or JSON. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char stats_usage[] =
+        "Usage: mapq stats [-b RANGE | -l RANGE] [--json] [--histogram]\n"
+        "                  [-j N] [FILE...]\n"
+        "Measure each FILE in one pass: bytes, lines, newlines, the longest\n"
+        "line, empty lines, NUL and CR bytes, invalid UTF-8 sequences, the\n"
+        "entropy in bits per byte and the byte histogram.  With several\n"
+        "files, a total follows.  With no FILE, or FILE '-', read standard\n"
+        "input.\n"
+        "\n"
+        "  -b, --bytes=RANGE  measure only bytes START:END (0-based, END\n"
+        "                     excluded), START:+COUNT, N; negatives count\n"
+        "                     from the end; suffixes K M G T (x1024)\n"
+        "  -l, --lines=RANGE  measure only lines FIRST:LAST (1-based, LAST\n"
+        "                     included), FIRST:+COUNT, N; -10: is the last ten\n"
+        "      --json         print one JSON object per line (JSON Lines)\n"
+        "      --histogram    draw the byte histogram as a bar chart\n"
+        "  -j, --threads=N    scan a large file with N threads (default: the\n"
+        "                     online CPUs; 0 too); results do not depend on N\n"
+        "  -h, --help         show this help and exit\n"
+        "\n"
+        "Exit status: 0 on success, 2 on any error.  See mapq-stats(1).\n";
+
+enum { OPT_JSON = 256, OPT_HISTOGRAM };
+
+static const struct option stats_options[] = {
+	{"bytes", required_argument, NULL, 'b'},
+	{"lines", required_argument, NULL, 'l'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"histogram", no_argument, NULL, OPT_HISTOGRAM},
+	{"threads", required_argument, NULL, 'j'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* Most threads -j accepts: more would only cost stacks. */
+#define THREADS_MAX 1024
+
+/* Widest line of the chart, so that it fits 80 columns with room. */
+#define CHART_WIDTH 79
+
+struct stats_args {
+	mapq_range range;
+	int has_range;
+	int json;
+	int histogram;
+	int unicode; /* the chart may use block characters */
+	unsigned threads;
+};
+
+/* ---------------------------------------------------------------- */
+/* Output                                                             */
+/* ---------------------------------------------------------------- */
+
+static void put(struct cli_out *o, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+static void put(struct cli_out *o, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		cli_out_write(o, buf, (size_t)n < sizeof buf ? (size_t)n
+		                                             : sizeof buf - 1);
+}
+
+static void put_str(struct cli_out *o, const char *s)
+{
+	cli_out_write(o, s, strlen(s));
+}
+
+/* The shortest decimal form that reads back as the same double. */
+static void format_double(char *buf, size_t size, double v)
+{
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
+/* How a byte value is shown in the chart: at most 3 columns. */
+static void byte_label(unsigned b, char label[4])
+{
+	static const char *const named[] = {
+	        ['\0'] = "\\0", ['\a'] = "\\a", ['\b'] = "\\b", ['\t'] = "\\t",
+	        ['\n'] = "\\n", ['\v'] = "\\v", ['\f'] = "\\f", ['\r'] = "\\r",
+	        [0x1B] = "ESC", [' '] = "SP",   [0x7F] = "DEL"};
+	if (b < sizeof named / sizeof named[0] && named[b] != NULL)
+		snprintf(label, 4, "%s", named[b]);
+	else if (b < 0x20)
+		snprintf(label, 4, "^%c", (char)(b + 0x40));
+	else if (b < 0x7F)
+		snprintf(label, 4, "%c", (char)b);
+	else
+		label[0] = '\0';
+}
+
+/*
+ * One row per byte value that occurs: value, label, count, share of all
+ * bytes, and a bar scaled so that the most frequent value fills the width
+ * left.  Bars are drawn in eighths of a column with block characters, or
+ * with '#' (a column), '+' (half a column or more) and '.' (less than
+ * half a column: the value occurs, rarely) in ASCII.
+ */
+static void print_chart(struct cli_out *o, const mapq_stats_result *r,
+                        int unicode)
+{
+	static const char *const eighths[] = {"", "\u258F", "\u258E", "\u258D",
+	                                      "\u258C", "\u258B", "\u258A",
+	                                      "\u2589"};
+	uint64_t max = 0;
+	for (unsigned b = 0; b < 256; b++)
+		if (r->histogram[b] > max)
+			max = r->histogram[b];
+	put_str(o, "histogram:\n");
+	if (max == 0)
+		return;
+	char digits[24];
+	int width = snprintf(digits, sizeof digits, "%" PRIu64, max);
+	/* "  0xHH LLL COUNT 100.00% " is 20 columns and the count. */
+	int bar_width = CHART_WIDTH - 20 - width;
+	for (unsigned b = 0; b < 256; b++) {
+		uint64_t c = r->histogram[b];
+		if (c == 0)
+			continue;
+		char label[4];
+		byte_label(b, label);
+		put(o, "  0x%02x %-3s %*" PRIu64 " %6.2f%% ", b, label, width, c,
+		    100.0 * (double)c / (double)r->bytes);
+		uint64_t units = (uint64_t)((double)c / (double)max *
+		                            (double)bar_width * 8.0 + 0.5);
+		if (units == 0)
+			units = 1;
+		for (uint64_t i = 0; i < units / 8; i++)
+			put_str(o, unicode ? "\u2588" : "#");
+		if (unicode)
+			put_str(o, eighths[units % 8]);
+		else if (units % 8 >= 4)
+			put_str(o, "+");
+		else if (units < 8)
+			put_str(o, ".");
+		put_str(o, "\n");
+	}
+}
+
+static void print_text(struct cli_out *o, const char *path,
+                       const mapq_stats_result *r, const struct stats_args *a)
+{
+	put_str(o, "path: ");
+	put_str(o, path);
+	put(o, "\nbytes: %" PRIu64 "\nlines: %" PRIu64 "\nnewlines: %" PRIu64
+	       "\nlongest_line: %" PRIu64 " (line %" PRIu64 ")\n",
+	    r->bytes, r->lines, r->newlines, r->longest_length,
+	    r->longest_line);
+	put(o, "empty_lines: %" PRIu64 "\nnul_bytes: %" PRIu64
+	       "\ncr_bytes: %" PRIu64 "\nutf8_invalid: %" PRIu64
+	       "\nentropy: %.6f\n",
+	    r->empty_lines, r->nul_bytes, r->cr_bytes, r->utf8_invalid,
+	    r->entropy);
+	if (a->histogram)
+		print_chart(o, r, a->unicode);
+}
+
+/* One JSON object on one line; path NULL is the totals' null. */
+static void print_json(struct cli_out *o, const char *path,
+                       const mapq_stats_result *r)
+{
+	put_str(o, "{\"path\":");
+	if (path != NULL)
+		cli_json_string(o, path, strlen(path));
+	else
+		put_str(o, "null");
+	put(o, ",\"bytes\":%" PRIu64 ",\"lines\":%" PRIu64
+	       ",\"newlines\":%" PRIu64 ",\"longest_line\":{\"length\":%" PRIu64
+	       ",\"line\":%" PRIu64 "}",
+	    r->bytes, r->lines, r->newlines, r->longest_length,
+	    r->longest_line);
+	char entropy[32];
+	format_double(entropy, sizeof entropy, r->entropy);
+	put(o, ",\"empty_lines\":%" PRIu64 ",\"nul_bytes\":%" PRIu64
+	       ",\"cr_bytes\":%" PRIu64 ",\"utf8_invalid\":%" PRIu64
+	       ",\"entropy\":%s,\"histogram\":[",
+	    r->empty_lines, r->nul_bytes, r->cr_bytes, r->utf8_invalid, entropy);
+	for (unsigned b = 0; b < 256; b++)
+		put(o, b == 0 ? "%" PRIu64 : ",%" PRIu64, r->histogram[b]);
+	put_str(o, "]}\n");
+}
+
+/* ---------------------------------------------------------------- */
+/* Measuring                                                          */
+/* ---------------------------------------------------------------- */
+
+/*
+ * The number, in the whole file, of the line that holds byte `start`:
+ * printed line numbers never count from the start of a range.
+ */
+static int first_line_at(const mapq_range *r, const mapq_view *view,
+                         uint64_t start, uint64_t *line, mapq_error *err)
+{
+	if (start == 0) {
+		*line = 1;
+		return MAPQ_OK;
+	}
+	if (r->unit == MAPQ_RANGE_LINES && (r->flags & MAPQ_RANGE_HAS_START) &&
+	    !(r->flags & MAPQ_RANGE_START_NEG)) {
+		*line = r->start; /* it exists, as start is inside the data */
+		return MAPQ_OK;
+	}
+	mapq_view before = mapq_view_sub(view, 0, start);
+	uint64_t newlines;
+	int rc = mapq_lines_count_newlines(&before, &newlines, err);
+	if (rc == MAPQ_OK)
+		*line = newlines + 1;
+	return rc;
+}
+
+/*
+ * Measure the selection of one file into *r; *first_line is the number of
+ * its first line.  Returns 0, or EXIT_TROUBLE after reporting the file.
+ */
+static int stats_file(const char *path, const struct stats_args *a,
+                      mapq_stats *s, mapq_stats_result *r,
+                      uint64_t *first_line)
+{
+	mapq_error err;
+	mapq_file *f = NULL;
+	mapq_view view;
+	uint64_t start = 0, end = 0;
+	int rc = mapq_file_open(&f, path, NULL, MAPQ_OPEN_DEFAULT, &err);
+	if (rc == MAPQ_OK)
+		rc = mapq_file_view(f, &view, &err);
+	if (rc == MAPQ_OK) {
+		end = view.size;
+		if (a->has_range)
+			rc = mapq_range_resolve(&a->range, &view, &start, &end,
+			                        &err);
+	}
+	if (rc == MAPQ_OK)
+		rc = first_line_at(&a->range, &view, start, first_line, &err);
+	if (rc == MAPQ_OK) {
+		mapq_view selected = mapq_view_sub(&view, start, end);
+		mapq_stats_reset(s);
+		rc = mapq_stats_scan(s, &selected, a->threads, &err);
+	}
+	if (rc == MAPQ_OK)
+		mapq_stats_finish(s, *first_line, r);
+	mapq_file_close(f);
+	if (rc != MAPQ_OK) {
+		cli_error("%s", err.msg);
+		return EXIT_TROUBLE;
+	}
+	return 0;
+}
+
+static int parse_threads(const char *text, unsigned *threads)
+{
+	char *end;
+	unsigned long n = strtoul(text, &end, 10);
+	if (text[0] < '0' || text[0] > '9' || *end != '\0' || n > THREADS_MAX) {
+		cli_error("invalid thread count '%s': expected 0 to %d", text,
+		          THREADS_MAX);
+		return EXIT_TROUBLE;
+	}
+	*threads = (unsigned)n;
+	return 0;
+}
+
+static unsigned online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)(n < THREADS_MAX ? n : THREADS_MAX) : 1;
+}
+
+/* May the chart draw with Unicode blocks?  When the locale is UTF-8. */
+static int locale_is_utf8(void)
+{
+	if (setlocale(LC_CTYPE, "") == NULL)
+		return 0;
+	const char *codeset = nl_langinfo(CODESET);
+	return strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	struct stats_args a;
+	memset(&a, 0, sizeof a); /* threads 0: all online CPUs */
+	mapq_error err;
+	mapq_stats *s = NULL;
+	struct cli_out *out = NULL;
+	int status = EXIT_SELECTED;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:l:j:h", stats_options, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+		case 'l':
+			if (a.has_range) {
+				status = cli_usage_error("stats",
+				                         "only one range (-b or -l) may be given");
+				goto done;
+			}
+			if (mapq_range_parse(&a.range, optarg,
+			                     c == 'b' ? MAPQ_RANGE_BYTES
+			                              : MAPQ_RANGE_LINES,
+			                     &err) != MAPQ_OK) {
+				cli_error("%s", err.msg);
+				status = EXIT_TROUBLE;
+				goto done;
+			}
+			a.has_range = 1;
+			break;
+		case OPT_JSON:
+			a.json = 1;
+			break;
+		case OPT_HISTOGRAM:
+			a.histogram = 1;
+			break;
+		case 'j':
+			if ((status = parse_threads(optarg, &a.threads)) != 0)
+				goto done;
+			break;
+		case 'h':
+			fputs(stats_usage, stdout);
+			status = cli_finish_stdio();
+			goto done;
+		default:
+			status = cli_bad_option("stats", argv, c);
+			goto done;
+		}
+	}
+	if (a.threads == 0)
+		a.threads = online_cpus();
+	if (a.histogram && !a.json)
+		a.unicode = locale_is_utf8();
+
+	out = malloc(sizeof *out);
+	if (out == NULL || mapq_stats_create(&s, &err) != MAPQ_OK) {
+		cli_error("out of memory");
+		status = EXIT_TROUBLE;
+		goto done;
+	}
+	cli_out_init(out, STDOUT_FILENO);
+
+	int n_files = argc - optind;
+	mapq_stats_result total, r;
+	memset(&total, 0, sizeof total);
+	int printed = 0;
+	for (int i = 0; i < (n_files > 0 ? n_files : 1); i++) {
+		const char *path = n_files > 0 ? argv[optind + i] : "-";
+		uint64_t first_line;
+		if (stats_file(path, &a, s, &r, &first_line) != 0) {
+			status = EXIT_TROUBLE;
+			continue;
+		}
+		if (a.json) {
+			print_json(out, path, &r);
+		} else {
+			if (printed++ > 0)
+				put_str(out, "\n");
+			print_text(out, path, &r, &a);
+		}
+		/* The total numbers lines through the selections in order. */
+		if (r.longest_line > 0)
+			r.longest_line -= first_line - 1;
+		mapq_stats_add(&total, &r);
+		if (out->closed || out->failed)
+			break;
+	}
+	if (n_files > 1 && !out->closed && !out->failed) {
+		if (a.json) {
+			print_json(out, NULL, &total);
+		} else {
+			if (printed > 0)
+				put_str(out, "\n");
+			print_text(out, "total", &total, &a);
+		}
+	}
+	cli_out_flush(out);
+	if (out->failed)
+		status = EXIT_TROUBLE;
+done:
+	free(out);
+	mapq_stats_destroy(s);
+	return status;
+}
