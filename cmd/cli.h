@@ -3,6 +3,7 @@
 #define MAPQ_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mapq.h"
 
@@ -63,6 +64,13 @@ int cli_out_flush(struct cli_out *o);
  */
 int cli_out_view(struct cli_out *o, const mapq_view *v, unsigned long long start,
                  unsigned long long end, mapq_error *err);
+
+/*
+ * Write bytes [start, end) of a file's data (decompressed, for compressed
+ * input) after flushing the buffer; errors as cli_out_view.
+ */
+int cli_out_range(struct cli_out *o, mapq_file *f, uint64_t start, uint64_t end,
+                  mapq_error *err);
 
 /* Flush stdio's stdout (help text); 0, or EXIT_TROUBLE after a message. */
 int cli_finish_stdio(void);

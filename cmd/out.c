@@ -137,3 +137,14 @@ int cli_finish_stdio(void)
 	}
 	return 0;
 }
+
+int cli_out_range(struct cli_out *o, mapq_file *f, uint64_t start, uint64_t end,
+                  mapq_error *err)
+{
+	if (cli_out_flush(o) != 0)
+		return MAPQ_EWRITE;
+	int rc = mapq_file_write_range(f, start, end, o->fd, err);
+	if (rc == MAPQ_EPIPE || rc == MAPQ_EWRITE)
+		output_ended(o, rc, err->msg);
+	return rc;
+}

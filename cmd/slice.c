@@ -7,7 +7,8 @@
 #include "cli.h"
 
 static const char slice_usage[] =
-        "Usage: mapq slice [-b RANGE | -l RANGE]... [--align] [FILE...]\n"
+        "Usage: mapq slice [-b RANGE | -l RANGE]... [--align] [--no-decompress]\n"
+        "                  [FILE...]\n"
         "Write the selected bytes or lines of each FILE to standard output,\n"
         "in the order the ranges are given.  With no FILE, or FILE '-',\n"
         "read standard input.  With no range, write everything.\n"
@@ -19,16 +20,20 @@ static const char slice_usage[] =
         "                     FIRST:+COUNT, N; -10: is the last ten lines\n"
         "      --align        a byte range selects the lines that start\n"
         "                     inside it, each whole\n"
+        "      --no-decompress  take zstd-compressed input as the raw bytes\n"
+        "                     it is (by default it is decompressed, and a\n"
+        "                     seekable .zst is sliced by random access)\n"
         "  -h, --help         show this help and exit\n"
         "\n"
         "Exit status: 0 on success, 2 on any error.  See mapq-slice(1).\n";
 
-enum { OPT_ALIGN = 256 };
+enum { OPT_ALIGN = 256, OPT_NO_DECOMPRESS };
 
 static const struct option slice_options[] = {
 	{"bytes", required_argument, NULL, 'b'},
 	{"lines", required_argument, NULL, 'l'},
 	{"align", no_argument, NULL, OPT_ALIGN},
+	{"no-decompress", no_argument, NULL, OPT_NO_DECOMPRESS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -37,6 +42,7 @@ struct slice_args {
 	mapq_range *ranges;
 	size_t n_ranges;
 	int align;
+	int no_decompress;
 };
 
 /*
@@ -48,11 +54,10 @@ static int slice_file(const char *path, const struct slice_args *a,
 {
 	mapq_error err;
 	mapq_file *f = NULL;
-	mapq_view view;
 	int status = 0;
-	int rc = mapq_file_open(&f, path, NULL, MAPQ_OPEN_DEFAULT, &err);
-	if (rc == MAPQ_OK)
-		rc = mapq_file_view(f, &view, &err);
+	unsigned open_flags = a->no_decompress ? MAPQ_OPEN_NO_DECOMPRESS
+	                                       : MAPQ_OPEN_DEFAULT;
+	int rc = mapq_file_open(&f, path, NULL, open_flags, &err);
 	if (rc != MAPQ_OK) {
 		cli_error("%s", err.msg);
 		status = EXIT_TROUBLE;
@@ -60,18 +65,17 @@ static int slice_file(const char *path, const struct slice_args *a,
 	}
 
 	static const mapq_range everything = {MAPQ_RANGE_BYTES, 0, 0, 0};
+	unsigned resolve_flags = a->align ? MAPQ_RESOLVE_ALIGN
+	                                  : MAPQ_RESOLVE_DEFAULT;
 	size_t n = a->n_ranges > 0 ? a->n_ranges : 1;
 	for (size_t i = 0; i < n && !out->closed && !out->failed; i++) {
 		const mapq_range *r = a->n_ranges > 0 ? &a->ranges[i] : &everything;
 		uint64_t start, end;
-		rc = mapq_range_resolve(r, &view, &start, &end, &err);
-		if (rc == MAPQ_OK && a->align && r->unit == MAPQ_RANGE_BYTES)
-			rc = mapq_range_align_lines(&view, start, end, &start,
-			                            &end, &err);
+		rc = mapq_file_resolve(f, r, resolve_flags, &start, &end, &err);
 		if (rc == MAPQ_OK)
-			rc = cli_out_view(out, &view, start, end, &err);
+			rc = cli_out_range(out, f, start, end, &err);
 		if (rc == MAPQ_EPIPE || rc == MAPQ_EWRITE)
-			break; /* reported by cli_out_view */
+			break; /* reported by cli_out_range */
 		if (rc != MAPQ_OK) {
 			cli_error("%s", err.msg);
 			status = EXIT_TROUBLE;
@@ -85,7 +89,7 @@ done:
 
 int cmd_slice(int argc, char **argv)
 {
-	struct slice_args a = {NULL, 0, 0};
+	struct slice_args a = {NULL, 0, 0, 0};
 	int status = EXIT_SELECTED;
 	mapq_error err;
 	int c;
@@ -116,6 +120,9 @@ int cmd_slice(int argc, char **argv)
 		}
 		case OPT_ALIGN:
 			a.align = 1;
+			break;
+		case OPT_NO_DECOMPRESS:
+			a.no_decompress = 1;
 			break;
 		case 'h':
 			fputs(slice_usage, stdout);

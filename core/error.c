@@ -27,6 +27,8 @@ const char *mapq_strerror(int code)
 		return "write error";
 	case MAPQ_ENOTSUP:
 		return "operation not supported for this input";
+	case MAPQ_ECORRUPT:
+		return "corrupt compressed data";
 	default:
 		return "unknown error";
 	}
