@@ -18,6 +18,7 @@ enum cli_exit {
 typedef int (*cli_command_fn)(int argc, char **argv);
 
 int cmd_slice(int argc, char **argv);
+int cmd_compress(int argc, char **argv);
 
 /*
  * Print "mapq: MSG" to stderr.  Messages from the library already name

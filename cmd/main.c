@@ -14,6 +14,8 @@ struct command {
 static const struct command commands[] = {
 	{.name = "slice", .run = cmd_slice,
 	 .summary = "print byte or line ranges of files"},
+	{.name = "compress", .run = cmd_compress,
+	 .summary = "write the zstd seekable format"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
