@@ -418,35 +418,36 @@ static int zscan_next(struct mapq_scan *s, mapq_view *win, mapq_error *err)
 		return 0;
 
 	uint64_t left = s->end - s->pos;
-	size_t target = left < s->window ? (size_t)left : (size_t)s->window;
-	if (target < z->have)
-		target = z->have;
-	rc = fill(s, target, err);
+	size_t want = left < s->window ? (size_t)left : (size_t)s->window;
+	rc = fill(s, want > z->have ? want : z->have, err);
 	if (rc != MAPQ_OK)
 		return rc;
 	if (z->have == 0)
 		return 0; /* the data ended before the scan's start or end */
 
-	size_t len = z->have;
-	int more = z->dpos < s->end && !z->eof;
-	if ((s->flags & MAPQ_SCAN_LINES) && more) {
+	/* The window is `want` bytes, as over plain bytes; bytes decoded
+	 * past it (while looking for a newline) wait in the buffer. */
+	size_t len = want < z->have ? want : z->have;
+	if ((s->flags & MAPQ_SCAN_LINES) && (len < z->have || z->dpos < s->end) &&
+	    !(z->eof && len == z->have)) {
 		/* End the window after its last newline; a window with none
-		 * grows until one comes (or the data ends). */
-		size_t searched = 0;
-		unsigned char *nl;
-		while ((nl = memrchr(z->buf + searched, '\n',
-		                     z->have - searched)) == NULL) {
+		 * grows to the first newline that comes (or the data's end),
+		 * exactly as a scan of plain bytes does. */
+		unsigned char *nl = memrchr(z->buf, '\n', len);
+		size_t searched = len;
+		while (nl == NULL) {
+			nl = memchr(z->buf + searched, '\n', z->have - searched);
 			searched = z->have;
-			if (z->dpos >= s->end || z->eof)
+			if (nl != NULL || z->dpos >= s->end || z->eof)
 				break;
 			rc = fill(s, z->have + z->have / 2 + 4096, err);
 			if (rc != MAPQ_OK)
 				return rc;
 		}
 		len = nl != NULL ? (size_t)(nl - z->buf) + 1 : z->have;
-		more = z->dpos < s->end && !z->eof;
 	}
-	if (!more && s->pos + len >= s->end) {
+	/* The last window: verify the frame it ends in before handing it. */
+	if (len == z->have && (z->dpos >= s->end || z->eof)) {
 		rc = finish_frame(s, err);
 		if (rc != MAPQ_OK)
 			return rc;
