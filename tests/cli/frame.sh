@@ -17,7 +17,7 @@ grep -q '^  slice ' "$TMP/help" || fail "--help does not list slice"
 
 # Every command's --help goes to stdout, exit 0, and names each long
 # option that its getopt table parses; each is in the command's man page.
-for cmd in slice; do
+for cmd in slice compress; do
 	checks=$((checks + 1))
 	"$M" "$cmd" --help >"$TMP/h" 2>"$TMP/e" || fail "$cmd --help status $?"
 	[ -s "$TMP/e" ] && fail "$cmd --help wrote to stderr"
