@@ -269,6 +269,15 @@ int mapq_file_resolve(mapq_file *f, const mapq_range *range, unsigned flags,
 	return rc;
 }
 
+int mapq_file_count_newlines(mapq_file *f, uint64_t start, uint64_t end,
+                             uint64_t *count, mapq_error *err)
+{
+	if (f == NULL || count == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file");
+	uint64_t pos;
+	return walk(f, start, end, UINT64_MAX, count, &pos, NULL, err);
+}
+
 int mapq_file_write_range(mapq_file *f, uint64_t start, uint64_t end, int fd,
                           mapq_error *err)
 {

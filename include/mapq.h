@@ -512,6 +512,18 @@ MAPQ_API int mapq_file_resolve(mapq_file *f, const mapq_range *range,
                                uint64_t *end, mapq_error *err);
 
 /*
+ * Count the '\n' bytes in [start, end) of f's data (clamped) into *count:
+ * the line number of the line starting at `end` is then *count + 1 when
+ * start is 0.  A plain file is read through a scan of the mapping; a
+ * compressed one is decompressed over that range (a seekable file from the
+ * frame holding start).
+ * Errors: as scans.
+ */
+MAPQ_API int mapq_file_count_newlines(mapq_file *f, uint64_t start,
+                                      uint64_t end, uint64_t *count,
+                                      mapq_error *err);
+
+/*
  * Write bytes [start, end) of f's data (clamped) to file descriptor fd:
  * straight from the mapping for plain files (as mapq_view_write), window
  * by window from the decompressor for compressed ones.

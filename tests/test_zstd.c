@@ -840,6 +840,15 @@ START_TEST(resolve_matches_plain)
 			              text_r, (unsigned long long)ps,
 			              (unsigned long long)pe, (unsigned long long)ks,
 			              (unsigned long long)ke);
+			uint64_t np, ns;
+			ck_assert_int_eq(mapq_file_count_newlines(plain, 0, pe, &np,
+			                                          NULL), 0);
+			ck_assert_int_eq(mapq_file_count_newlines(kf, 0, ke, &ns,
+			                                          NULL), 0);
+			ck_assert_uint_eq(np, ns);
+			ck_assert_int_eq(mapq_file_count_newlines(sf, ps, pe, &ns,
+			                                          NULL), 0);
+			ck_assert_uint_eq(ns, mapq__count_newlines(text + ps, pe - ps));
 			/* A stream of unknown size may leave an end open. */
 			ck_assert_uint_eq(ps, ss);
 			ck_assert(se == pe || (se > len && pe == len));
