@@ -110,16 +110,10 @@ static int file_find_start(void *src, uint64_t n, uint64_t *offset,
 	return file_skip(src, 0, n - 1, offset, err);
 }
 
-/* The byte at decompressed offset `at` (which must exist). */
-static int byte_at(mapq_file *f, uint64_t at, int *c, mapq_error *err)
-{
-	uint64_t seen, pos;
-	return walk(f, at, at + 1, 0, &seen, &pos, c, err);
-}
-
 /*
  * Line -n of a seekable file: count newlines frame by frame from the last
  * frame back, then find the one wanted inside the frame that holds it.
+ * The last frame's count also says whether the data ends with a newline.
  */
 static int seekable_find_start_back(mapq_file *f, uint64_t n, uint64_t *offset,
                                     mapq_error *err)
@@ -129,25 +123,27 @@ static int seekable_find_start_back(mapq_file *f, uint64_t n, uint64_t *offset,
 	*offset = size;
 	if (n == 0 || size == 0)
 		return MAPQ_OK;
-	int c;
-	int rc = byte_at(f, size - 1, &c, err);
-	if (rc != MAPQ_OK)
-		return rc;
-	/* The final newline ends the last line; it does not start one. */
-	uint64_t end = c == '\n' ? size - 1 : size;
-	uint64_t remaining = n;
 	*offset = 0;
-	if (end == 0)
-		return MAPQ_OK;
-	for (uint64_t i = mapq__seek_table_find(t, end - 1) + 1; i-- > 0;) {
+	uint64_t end = size;
+	uint64_t remaining = n;
+	int first = 1;
+	for (uint64_t i = mapq__seek_table_find(t, size - 1) + 1; i-- > 0;) {
 		uint64_t lo = t->dec[i];
 		uint64_t hi = t->dec[i + 1] < end ? t->dec[i + 1] : end;
 		if (hi <= lo)
 			continue;
 		uint64_t count, pos;
-		rc = walk(f, lo, hi, UINT64_MAX, &count, &pos, NULL, err);
+		int last;
+		int rc = walk(f, lo, hi, UINT64_MAX, &count, &pos, &last, err);
 		if (rc != MAPQ_OK)
 			return rc;
+		if (first && last == '\n') {
+			/* The final newline ends the last line; it does not
+			 * start one. */
+			end = --hi;
+			count--;
+		}
+		first = 0;
 		if (count >= remaining)
 			return walk(f, lo, hi, count - remaining + 1, &count,
 			            offset, NULL, err);

@@ -804,10 +804,17 @@ END_TEST
 /* File-level ranges give the same offsets on plain and compressed data. */
 START_TEST(resolve_matches_plain)
 {
+	/* Frame size and last byte: a final line without a newline, with
+	 * one, and a last frame holding only the final newline. */
+	static const struct {
+		size_t frame;
+		unsigned char last;
+	} variants[] = {{4000, 'q'}, {4000, '\n'}, {119999, '\n'}, {7, 'q'}};
 	size_t len = 120000;
+	size_t fs = variants[_i].frame;
 	unsigned char *text = make_text(len, 13);
-	text[len - 1] = 'q'; /* a final line without a newline */
-	struct buf seek = build_even(text, len, 4000, 1, 1, NULL);
+	text[len - 1] = variants[_i].last;
+	struct buf seek = build_even(text, len, fs, 1, 1, NULL);
 	struct buf stream = {0};
 	add_frame(&stream, text, len, 0);
 	char *pp, *kp, *sp;
@@ -1028,7 +1035,7 @@ static Suite *zstd_suite(void)
 	tcase_add_test(tc, stream_without_content_size);
 	tcase_add_test(tc, damaged_frames);
 	tcase_add_test(tc, truncation_during_scan);
-	tcase_add_test(tc, resolve_matches_plain);
+	tcase_add_loop_test(tc, resolve_matches_plain, 0, 4);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("writer");
