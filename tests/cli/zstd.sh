@@ -124,6 +124,21 @@ for s in 0 1 99 50000 99999; do
 done
 same "seek-1 -l -3:" "tail -n 3 '$p1'" "'$M' slice -l -3: '$TMP/seek-1.zst'"
 
+# Ranges counted from the end of a stream are cut in one pass from the
+# last windows kept; --align and a negative end too.
+for f in single concat piped; do
+	same "$f --align -b -5000:" "tail -c 5001 '$raw' | tail -n +2" "'$M' slice --align -b -5000: '$TMP/$f.zst'"
+	same "$f -b -3000:-1000" "tail -c 3000 '$raw' | head -c 2000" "'$M' slice -b -3000:-1000 '$TMP/$f.zst'"
+	same "$f -l -7:+2" "tail -n 7 '$raw' | head -n 2" "'$M' slice -l -7:+2 '$TMP/$f.zst'"
+	same "$f -l -9999:" "cat '$raw'" "'$M' slice -l -9999: '$TMP/$f.zst'"
+done
+# More than the one-pass tail keeps (32 MiB): the general path.
+seq 1 5000000 >"$TMP/seq"
+zstd -q -c "$TMP/seq" >"$TMP/seq.zst"
+same "stream tail beyond the keep limit" "tail -n 4900000 '$TMP/seq'" "'$M' slice -l -4900000: '$TMP/seq.zst'"
+same "stream tail -b beyond the keep limit" "tail -c 36000000 '$TMP/seq'" "'$M' slice -b -36000000: '$TMP/seq.zst'"
+same "stream tail within the keep limit" "tail -n 100000 '$TMP/seq'" "cat '$TMP/seq.zst' | '$M' slice -l -100000:"
+
 # Standard input: a pipe (held compressed in memory), a redirect (mapped).
 same "pipe -l -5:" "tail -n 5 '$raw'" "cat '$TMP/single.zst' | '$M' slice -l -5:"
 same "pipe seekable -b" "tail -c +5001 '$raw' | head -c 300" "cat '$TMP/seek-4K-j1.zst' | '$M' slice -b 5000:+300 -"
