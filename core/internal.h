@@ -102,6 +102,19 @@ struct mapq__seek_table {
 	uint32_t *checksum; /* n checksums, or NULL when the table has none */
 };
 
+/* zstd's frame magic (bytes 28 B5 2F FD) and skippable frame magics
+ * (0x184D2A50 to 0x184D2A5F), as little-endian 32-bit values. */
+#define MAPQ__ZSTD_FRAME_MAGIC 0xFD2FB528u
+#define MAPQ__SKIPPABLE_MASK 0xFFFFFFF0u
+#define MAPQ__SKIPPABLE_BASE 0x184D2A50u
+
+/* A little-endian 32-bit field of a zstd frame or seek table. */
+static inline uint32_t mapq__le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
 /* Seek table constants of the format (little-endian on disk). */
 #define MAPQ__SEEKABLE_MAGIC 0x8F92EAB1u
 #define MAPQ__SEEK_TABLE_SKIPPABLE 0x184D2A5Eu

@@ -31,12 +31,6 @@ static uint64_t read64(const unsigned char *p)
 	return v;
 }
 
-static uint32_t read32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 /* One lane step: fold 8 input bytes into an accumulator. */
 static uint64_t lane_round(uint64_t acc, uint64_t input)
 {
@@ -110,7 +104,7 @@ uint64_t mapq__xxh64_digest(const struct mapq__xxh64 *h)
 		acc = rotl(acc, 27) * P1 + P4;
 	}
 	if (n >= 4) {
-		acc ^= (uint64_t)read32(p) * P1;
+		acc ^= (uint64_t)mapq__le32(p) * P1;
 		acc = rotl(acc, 23) * P2 + P3;
 		p += 4;
 		n -= 4;

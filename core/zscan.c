@@ -29,7 +29,6 @@
 /* A frame header's descriptor byte, and its content-checksum bit. */
 #define FRAME_DESCRIPTOR_AT 4
 #define FRAME_HAS_CHECKSUM 0x04u
-#define ZSTD_FRAME_MAGIC 0xFD2FB528u
 
 struct mapq__zscan {
 	ZSTD_DCtx *dctx;
@@ -52,12 +51,6 @@ struct mapq__zscan {
 	int error;               /* a past failure, returned again */
 	mapq_error saved;
 };
-
-static uint32_t read_le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
 static int seekable(const mapq_file *f)
 {
@@ -85,7 +78,7 @@ static int peek_le32(const mapq_file *f, uint64_t at, uint32_t *v,
 	struct mapq__guard g;
 	if (!MAPQ__GUARDED(g, f))
 		return mapq__guard_failed(&g, err);
-	*v = read_le32(f->data + at);
+	*v = mapq__le32(f->data + at);
 	mapq__guard_pop(&g);
 	return MAPQ_OK;
 }
@@ -107,7 +100,7 @@ static int frame_begin(struct mapq_scan *s, mapq_error *err)
 	 * frame holds no data to check. */
 	uint32_t magic;
 	int rc = peek_le32(f, z->cpos, &magic, err);
-	if (rc != MAPQ_OK || magic != ZSTD_FRAME_MAGIC)
+	if (rc != MAPQ_OK || magic != MAPQ__ZSTD_FRAME_MAGIC)
 		return rc;
 	struct mapq__guard g;
 	if (!MAPQ__GUARDED(g, f))

@@ -19,55 +19,49 @@
 
 #include "internal.h"
 
-/* zstd's frame magic (bytes 28 B5 2F FD) and skippable magics. */
-#define ZSTD_FRAME_MAGIC 0xFD2FB528u
-#define SKIPPABLE_MASK 0xFFFFFFF0u
-#define SKIPPABLE_BASE 0x184D2A50u
 /* Skippable frame header: magic and size, 4 bytes each. */
 #define SKIPPABLE_HEADER 8u
 /* The longest zstd frame header (magic included), from the format. */
 #define FRAME_HEADER_MAX 18u
 
-static uint32_t read_le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 static int is_skippable(uint32_t magic)
 {
-	return (magic & SKIPPABLE_MASK) == SKIPPABLE_BASE;
+	return (magic & MAPQ__SKIPPABLE_MASK) == MAPQ__SKIPPABLE_BASE;
+}
+
+/* "NAME: PREFIX<formatted reason>", as MAPQ_ECORRUPT. */
+static int corrupt(mapq_error *err, const char *name, const char *prefix,
+                   const char *fmt, va_list ap)
+{
+	if (err == NULL)
+		return MAPQ_ECORRUPT;
+	char what[512];
+	vsnprintf(what, sizeof what, fmt, ap);
+	return mapq__error_set(err, MAPQ_ECORRUPT, 0, "%s: %s%s", name, prefix,
+	                       what);
 }
 
 int mapq__error_corrupt(mapq_error *err, const mapq_file *f, const char *fmt,
                         ...)
 {
-	if (err == NULL)
-		return MAPQ_ECORRUPT;
-	char what[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
+	int rc = corrupt(err, f != NULL ? f->name : "(unknown)", "", fmt, ap);
 	va_end(ap);
-	return mapq__error_set(err, MAPQ_ECORRUPT, 0, "%s: %s",
-	                       f != NULL ? f->name : "(unknown)", what);
+	return rc;
 }
 
-/* Same as mapq__error_corrupt, for the parser that has a name, not a file. */
+/* The parser's errors: it has a name, not a file. */
 static int table_error(mapq_error *err, const char *name, const char *fmt,
                        ...) __attribute__((format(printf, 3, 4)));
 static int table_error(mapq_error *err, const char *name, const char *fmt,
                        ...)
 {
-	if (err == NULL)
-		return MAPQ_ECORRUPT;
-	char what[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
+	int rc = corrupt(err, name, "corrupt seek table: ", fmt, ap);
 	va_end(ap);
-	return mapq__error_set(err, MAPQ_ECORRUPT, 0, "%s: corrupt seek table: %s",
-	                       name, what);
+	return rc;
 }
 
 void mapq__seek_table_free(struct mapq__seek_table *t)
@@ -85,7 +79,7 @@ int mapq__seek_table_parse(struct mapq__seek_table *t,
                            const char *name, mapq_error *err)
 {
 	memset(t, 0, sizeof *t);
-	if (size < 4 || read_le32(data + size - 4) != MAPQ__SEEKABLE_MAGIC)
+	if (size < 4 || mapq__le32(data + size - 4) != MAPQ__SEEKABLE_MAGIC)
 		return 0;
 	if (size < SKIPPABLE_HEADER + MAPQ__SEEK_FOOTER_SIZE)
 		return table_error(err, name,
@@ -93,7 +87,7 @@ int mapq__seek_table_parse(struct mapq__seek_table *t,
 		                   (unsigned long long)size);
 
 	const unsigned char *footer = data + size - MAPQ__SEEK_FOOTER_SIZE;
-	uint64_t n = read_le32(footer);
+	uint64_t n = mapq__le32(footer);
 	unsigned descriptor = footer[4];
 	/* Bits 6-2 are reserved for incompatible changes of the format;
 	 * bits 1-0 may be used compatibly and are ignored. */
@@ -117,17 +111,17 @@ int mapq__seek_table_parse(struct mapq__seek_table *t,
 		                   (unsigned long long)size);
 	uint64_t table_start = size - table_len - SKIPPABLE_HEADER;
 	const unsigned char *frame = data + table_start;
-	if (read_le32(frame) != MAPQ__SEEK_TABLE_SKIPPABLE)
+	if (mapq__le32(frame) != MAPQ__SEEK_TABLE_SKIPPABLE)
 		return table_error(err, name,
 		                   "no skippable frame header at offset %llu, "
 		                   "where %llu entries would begin",
 		                   (unsigned long long)table_start,
 		                   (unsigned long long)n);
-	if (read_le32(frame + 4) != table_len)
+	if (mapq__le32(frame + 4) != table_len)
 		return table_error(err, name,
 		                   "its frame size is %lu bytes, but %llu "
 		                   "entries and the footer take %llu",
-		                   (unsigned long)read_le32(frame + 4),
+		                   (unsigned long)mapq__le32(frame + 4),
 		                   (unsigned long long)n,
 		                   (unsigned long long)table_len);
 
@@ -148,8 +142,8 @@ int mapq__seek_table_parse(struct mapq__seek_table *t,
 	t->dec[0] = 0;
 	const unsigned char *e = frame + SKIPPABLE_HEADER;
 	for (uint64_t i = 0; i < n; i++, e += entry_size) {
-		uint64_t csize = read_le32(e);
-		uint64_t dsize = read_le32(e + 4);
+		uint64_t csize = mapq__le32(e);
+		uint64_t dsize = mapq__le32(e + 4);
 		if (csize == 0 && dsize > 0) {
 			mapq__seek_table_free(t);
 			return table_error(err, name,
@@ -175,7 +169,7 @@ int mapq__seek_table_parse(struct mapq__seek_table *t,
 		/* At most 2^32 frames of less than 2^32 bytes: no overflow. */
 		t->dec[i + 1] = t->dec[i] + dsize;
 		if (has_checksum)
-			t->checksum[i] = read_le32(e + 8);
+			t->checksum[i] = mapq__le32(e + 8);
 	}
 	if (t->raw[n] != table_start) {
 		uint64_t sum = t->raw[n];
@@ -231,13 +225,13 @@ static int skip_skippable(const mapq_file *f, uint64_t *off, mapq_error *err)
 {
 	const unsigned char *d = f->data;
 	uint64_t at = 0;
-	while (f->size - at >= 4 && is_skippable(read_le32(d + at))) {
+	while (f->size - at >= 4 && is_skippable(mapq__le32(d + at))) {
 		if (f->size - at < SKIPPABLE_HEADER)
 			return mapq__error_corrupt(err, f,
 			                           "skippable frame at offset %llu "
 			                           "is cut short",
 			                           (unsigned long long)at);
-		uint64_t len = read_le32(d + at + 4);
+		uint64_t len = mapq__le32(d + at + 4);
 		if (len > f->size - at - SKIPPABLE_HEADER)
 			return mapq__error_corrupt(err, f,
 			                           "skippable frame at offset %llu "
@@ -253,8 +247,8 @@ static int skip_skippable(const mapq_file *f, uint64_t *off, mapq_error *err)
 static int detect_guarded(mapq_file *f, mapq_error *err)
 {
 	const unsigned char *d = f->data;
-	uint32_t magic = read_le32(d);
-	if (magic != ZSTD_FRAME_MAGIC && !is_skippable(magic))
+	uint32_t magic = mapq__le32(d);
+	if (magic != MAPQ__ZSTD_FRAME_MAGIC && !is_skippable(magic))
 		return MAPQ_OK; /* plain bytes */
 
 	uint64_t first = 0;
@@ -262,7 +256,7 @@ static int detect_guarded(mapq_file *f, mapq_error *err)
 	if (rc != MAPQ_OK)
 		return rc;
 	if (first < f->size &&
-	    (f->size - first < 4 || read_le32(d + first) != ZSTD_FRAME_MAGIC))
+	    (f->size - first < 4 || mapq__le32(d + first) != MAPQ__ZSTD_FRAME_MAGIC))
 		return mapq__error_corrupt(err, f,
 		                           "not zstd data after the skippable "
 		                           "frames (offset %llu)",
@@ -349,15 +343,15 @@ static int size_from_headers(const mapq_file *f, uint64_t *size)
 		uint64_t avail = f->size - at;
 		if (avail < SKIPPABLE_HEADER)
 			return 0;
-		uint32_t magic = read_le32(d + at);
+		uint32_t magic = mapq__le32(d + at);
 		if (is_skippable(magic)) {
-			uint64_t len = read_le32(d + at + 4);
+			uint64_t len = mapq__le32(d + at + 4);
 			if (len > avail - SKIPPABLE_HEADER)
 				return 0;
 			at += SKIPPABLE_HEADER + len;
 			continue;
 		}
-		if (magic != ZSTD_FRAME_MAGIC || avail > SIZE_MAX)
+		if (magic != MAPQ__ZSTD_FRAME_MAGIC || avail > SIZE_MAX)
 			return 0;
 		unsigned long long content =
 		        ZSTD_getFrameContentSize(d + at, (size_t)avail);

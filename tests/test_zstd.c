@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -747,18 +746,6 @@ START_TEST(damaged_frames)
 }
 END_TEST
 
-/* Truncate `path` to `size` from a separate process. */
-static void truncate_from_child(const char *path, off_t size)
-{
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0)
-		_exit(truncate(path, size) == 0 ? 0 : 1);
-	int status;
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
-
 START_TEST(truncation_during_scan)
 {
 	/* Barely compressible data, so the compressed file is large. */
@@ -785,7 +772,7 @@ START_TEST(truncation_during_scan)
 		                                  &err), 0);
 		mapq_view w;
 		ck_assert_int_eq(mapq_scan_next(s, &w, &err), 1);
-		truncate_from_child(path, 4096);
+		tu_truncate_from_child(path, 4096);
 		int rc;
 		while ((rc = mapq_scan_next(s, &w, &err)) == 1)
 			;
