@@ -29,6 +29,7 @@ int cmd_split(int argc, char **argv);
  */
 int cli_parse_positive(const char *text, uint64_t *n);
 int cmd_stats(int argc, char **argv);
+int cmd_compress(int argc, char **argv);
 
 /*
  * Print "mapq: MSG" to stderr.  Messages from the library already name
@@ -97,6 +98,12 @@ int cli_open_view(const char *path, mapq_file **f, mapq_view *view);
  * output is always valid JSON.
  */
 void cli_json_string(struct cli_out *o, const char *s, size_t n);
+/*
+ * Write bytes [start, end) of a file's data (decompressed, for compressed
+ * input) after flushing the buffer; errors as cli_out_view.
+ */
+int cli_out_range(struct cli_out *o, mapq_file *f, uint64_t start, uint64_t end,
+                  mapq_error *err);
 
 /* Flush stdio's stdout (help text); 0, or EXIT_TROUBLE after a message. */
 int cli_finish_stdio(void);

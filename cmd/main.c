@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	 .summary = "cut a file into line-aligned byte ranges for workers"},
 	{.name = "stats", .run = cmd_stats,
 	 .summary = "count bytes, lines, invalid UTF-8; entropy, histogram"},
+	{.name = "compress", .run = cmd_compress,
+	 .summary = "write the zstd seekable format"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

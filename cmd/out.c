@@ -242,3 +242,14 @@ void cli_json_string(struct cli_out *o, const char *s, size_t n)
 	cli_out_write(o, p + run, n - run);
 	cli_out_write(o, "\"", 1);
 }
+
+int cli_out_range(struct cli_out *o, mapq_file *f, uint64_t start, uint64_t end,
+                  mapq_error *err)
+{
+	if (cli_out_flush(o) != 0)
+		return MAPQ_EWRITE;
+	int rc = mapq_file_write_range(f, start, end, o->fd, err);
+	if (rc == MAPQ_EPIPE || rc == MAPQ_EWRITE)
+		output_ended(o, rc, err->msg);
+	return rc;
+}

@@ -31,6 +31,8 @@ const char *mapq_strerror(int code)
 		return "invalid pattern";
 	case MAPQ_ELIMIT:
 		return "pattern too expensive";
+	case MAPQ_ECORRUPT:
+		return "corrupt compressed data";
 	default:
 		return "unknown error";
 	}

@@ -177,6 +177,9 @@ int mapq_file_open(mapq_file **out, const char *path, const char *label,
 		goto fail;
 	if (f->mapped && (rc = mapq__guard_install(err)) != MAPQ_OK)
 		goto fail;
+	if (!(flags & MAPQ_OPEN_NO_DECOMPRESS) &&
+	    (rc = mapq__zstd_detect(f, err)) != MAPQ_OK)
+		goto fail;
 
 	if (!is_stdin)
 		close(fd);
@@ -194,6 +197,7 @@ void mapq_file_close(mapq_file *f)
 {
 	if (f == NULL)
 		return;
+	mapq__zstd_close(f);
 	if (f->mapped)
 		munmap(f->base, (size_t)f->base_len);
 	else
@@ -204,7 +208,7 @@ void mapq_file_close(mapq_file *f)
 
 uint64_t mapq_file_size(const mapq_file *f)
 {
-	return f != NULL ? f->size : 0;
+	return mapq__data_size(f);
 }
 
 const char *mapq_file_name(const mapq_file *f)
@@ -221,6 +225,11 @@ int mapq_file_view(mapq_file *f, mapq_view *view, mapq_error *err)
 {
 	if (f == NULL || view == NULL)
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file or view");
+	if (f->compression != MAPQ_COMPRESSION_NONE)
+		return mapq__error_set(err, MAPQ_ENOTSUP, 0,
+		                       "%s: zstd-compressed input has no contiguous "
+		                       "view; this needs uncompressed input",
+		                       f->name);
 	view->data = f->data;
 	view->size = f->size;
 	view->offset = 0;
@@ -278,7 +287,10 @@ void mapq__release(const mapq_file *f, uint64_t start, uint64_t end)
 
 void mapq_view_release(const mapq_view *view, uint64_t start, uint64_t end)
 {
-	if (view == NULL || view->file == NULL)
+	/* A window of compressed input lives in the scan's buffer, not in
+	 * the mapping: nothing to release. */
+	if (view == NULL || view->file == NULL ||
+	    view->file->compression != MAPQ_COMPRESSION_NONE)
 		return;
 	if (end > view->size)
 		end = view->size;
@@ -324,7 +336,8 @@ int mapq_view_write(const mapq_view *view, uint64_t start, uint64_t end,
 		end = view->size;
 	if (start >= end)
 		return MAPQ_OK;
-	if (view->file == NULL || !view->file->mapped)
+	if (view->file == NULL || !view->file->mapped ||
+	    view->file->compression != MAPQ_COMPRESSION_NONE)
 		return write_all(view->file, view->data + start, end - start,
 		                 fd, err);
 

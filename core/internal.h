@@ -65,18 +65,125 @@ const unsigned char *mapq__find_nth_newline(const unsigned char *p,
                                             uint64_t n, uint64_t k,
                                             uint64_t *found);
 
+/*
+ * Line range resolution, shared by views (lines.c) and whole files of any
+ * kind (resolve.c): the three ways of finding a line start, on a source.
+ */
+struct mapq__line_source {
+	/* Start of line n (n >= 1) from the front; the end when missing. */
+	int (*find_start)(void *src, uint64_t n, uint64_t *offset,
+	                  mapq_error *err);
+	/* Start of the n-th line from the end (n = 0: the end). */
+	int (*find_start_back)(void *src, uint64_t n, uint64_t *offset,
+	                       mapq_error *err);
+	/* From a line start, n lines forward (at most the end). */
+	int (*skip)(void *src, uint64_t from, uint64_t n, uint64_t *offset,
+	            mapq_error *err);
+	uint64_t size; /* the end of the data (MAPQ_SIZE_UNKNOWN: unknown) */
+	void *src;
+};
+int mapq__resolve_lines(const struct mapq__line_source *ls,
+                        const mapq_range *range, uint64_t *start,
+                        uint64_t *end, mapq_error *err);
+
 /* Page size, for aligning madvise ranges. */
 uint64_t mapq__page_size(void);
+
+/*
+ * The seek table of a zstd seekable file, as cumulative offsets so that a
+ * frame is found by binary search.  Frame i occupies raw bytes
+ * [raw[i], raw[i+1]) and holds decompressed bytes [dec[i], dec[i+1]);
+ * raw[n] is where the seek table's own frame begins.
+ */
+struct mapq__seek_table {
+	uint64_t n;         /* number of frames */
+	uint64_t *raw;      /* n + 1 compressed offsets */
+	uint64_t *dec;      /* n + 1 decompressed offsets */
+	uint32_t *checksum; /* n checksums, or NULL when the table has none */
+};
+
+/* zstd's frame magic (bytes 28 B5 2F FD) and skippable frame magics
+ * (0x184D2A50 to 0x184D2A5F), as little-endian 32-bit values. */
+#define MAPQ__ZSTD_FRAME_MAGIC 0xFD2FB528u
+#define MAPQ__SKIPPABLE_MASK 0xFFFFFFF0u
+#define MAPQ__SKIPPABLE_BASE 0x184D2A50u
+
+/* A little-endian 32-bit field of a zstd frame or seek table. */
+static inline uint32_t mapq__le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* Seek table constants of the format (little-endian on disk). */
+#define MAPQ__SEEKABLE_MAGIC 0x8F92EAB1u
+#define MAPQ__SEEK_TABLE_SKIPPABLE 0x184D2A5Eu
+#define MAPQ__SEEK_FOOTER_SIZE 9u
+
+/*
+ * Parse and check the seek table at the end of [data, data + size) (a whole
+ * compressed file).  Returns 1 with *t filled (free it with
+ * mapq__seek_table_free), 0 when the data does not end with the seekable
+ * magic number (no seek table: *t is empty), or MAPQ_ECORRUPT with a
+ * message that starts with `name` and says what is wrong.  Reads the
+ * bytes directly: callers reading a mapping hold the SIGBUS guard.
+ * MAPQ_ENOMEM when the frame arrays cannot be allocated.
+ */
+int mapq__seek_table_parse(struct mapq__seek_table *t,
+                           const unsigned char *data, uint64_t size,
+                           const char *name, mapq_error *err);
+void mapq__seek_table_free(struct mapq__seek_table *t);
+/* Index of the frame holding decompressed offset `offset`, or t->n. */
+uint64_t mapq__seek_table_find(const struct mapq__seek_table *t,
+                               uint64_t offset);
 
 /* A file's bytes: mapped, or read into memory. */
 struct mapq_file {
 	char *name;                 /* for messages */
-	const unsigned char *data;  /* first byte of the data */
-	uint64_t size;              /* bytes of data */
+	const unsigned char *data;  /* first byte of the (raw) data */
+	uint64_t size;              /* bytes of raw data (compressed or not) */
 	void *base;                 /* mmap base (page aligned) or malloc block */
 	uint64_t base_len;          /* length of the mapping */
 	int mapped;                 /* 1: base is a mapping */
+	int compression;            /* enum mapq_compression */
+	/* Decompressed size, MAPQ_SIZE_UNKNOWN until known; written once
+	 * (atomically) when a stream gets measured, so always read it with
+	 * mapq__data_size(). */
+	uint64_t dsize;
+	struct mapq__seek_table seek; /* MAPQ_COMPRESSION_ZSTD_SEEKABLE */
 };
+
+/* Size of the data a scan walks: decompressed for compressed input. */
+uint64_t mapq__data_size(const mapq_file *f);
+/* Record a stream's decompressed size once found. */
+void mapq__data_size_found(mapq_file *f, uint64_t size);
+
+/*
+ * Recognise zstd data in f's raw bytes and set f->compression, f->dsize
+ * and f->seek.  0 when f is plain or valid compressed input; MAPQ_ECORRUPT
+ * (or MAPQ_ETRUNC, MAPQ_ENOMEM) otherwise.
+ */
+int mapq__zstd_detect(mapq_file *f, mapq_error *err);
+/* Free what mapq__zstd_detect allocated. */
+void mapq__zstd_close(mapq_file *f);
+
+/* The error for damaged compressed data: "NAME: <what>". */
+int mapq__error_corrupt(mapq_error *err, const mapq_file *f, const char *fmt,
+                        ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * XXH64 with seed 0, streaming: the checksum of zstd frames and of seek
+ * table entries (their low 32 bits).
+ */
+struct mapq__xxh64 {
+	uint64_t v[4];
+	uint64_t total;
+	unsigned char buf[32];
+	unsigned buffered;
+};
+void mapq__xxh64_init(struct mapq__xxh64 *h);
+void mapq__xxh64_update(struct mapq__xxh64 *h, const void *p, size_t n);
+uint64_t mapq__xxh64_digest(const struct mapq__xxh64 *h);
 
 /*
  * Drop the pages holding file bytes [start, end) from this process's page
@@ -89,6 +196,8 @@ void mapq__release(const mapq_file *f, uint64_t start, uint64_t end);
 /* Hint sequential access (MADV_SEQUENTIAL) for file bytes [start, end). */
 void mapq__advise_sequential(const mapq_file *f, uint64_t start, uint64_t end);
 
+struct mapq__zscan;
+
 /* The state of a scan; public callers see it only as an opaque handle. */
 struct mapq_scan {
 	mapq_file *file;
@@ -98,7 +207,14 @@ struct mapq_scan {
 	uint64_t first;    /* absolute start of the scan */
 	uint64_t held;     /* start of pages not yet released */
 	unsigned flags;
+	struct mapq__zscan *z; /* decompression state (compressed input), made
+	                        * by the first mapq_scan_next() */
 };
+
+/* mapq_scan_next() for compressed input (core/zscan.c). */
+int mapq__zscan_next(struct mapq_scan *s, mapq_view *win, mapq_error *err);
+/* Release and free a scan's decompression state, if it has one. */
+void mapq__zscan_finish(struct mapq_scan *s);
 
 /* Initialise a scan in place (no allocation); arguments as mapq_scan_create. */
 void mapq__scan_init(struct mapq_scan *s, mapq_file *f, uint64_t start,

@@ -124,6 +124,19 @@ static int walk_newlines(const mapq_view *view, uint64_t start, uint64_t end,
                          uint64_t k, uint64_t *count, uint64_t *pos,
                          mapq_error *err)
 {
+	if (view->file->compression != MAPQ_COMPRESSION_NONE) {
+		/* A window of decompressed data: plain memory, not the
+		 * file's raw bytes, so walk it directly. */
+		mapq_view part = mapq_view_sub(view, start, end);
+		const unsigned char *hit;
+		uint64_t here;
+		int rc = window_newlines(&part, k, &hit, &here, err);
+		if (rc != MAPQ_OK)
+			return rc;
+		*count = here;
+		*pos = hit != NULL ? start + (uint64_t)(hit - part.data) + 1 : end;
+		return MAPQ_OK;
+	}
 	struct mapq_scan s;
 	mapq__scan_init(&s, view->file, view->offset + start,
 	                view->offset + end, 0, 0);
@@ -302,7 +315,8 @@ int mapq_lines_next_start(const mapq_view *view, uint64_t offset,
 }
 
 /* Where the lines selected by a line range begin. */
-static int line_range_start(const mapq_range *r, const mapq_view *view,
+static int line_range_start(const mapq_range *r,
+                            const struct mapq__line_source *ls,
                             uint64_t *start, mapq_error *err)
 {
 	if (!(r->flags & MAPQ_RANGE_HAS_START)) {
@@ -310,23 +324,24 @@ static int line_range_start(const mapq_range *r, const mapq_view *view,
 		return MAPQ_OK;
 	}
 	if (r->flags & MAPQ_RANGE_START_NEG)
-		return mapq_lines_find_start_back(view, r->start, start, err);
-	return mapq_lines_find_start(view, r->start, start, NULL, err);
+		return ls->find_start_back(ls->src, r->start, start, err);
+	return ls->find_start(ls->src, r->start, start, err);
 }
 
 /* Where they end (exclusive), given where they begin. */
-static int line_range_end(const mapq_range *r, const mapq_view *view,
-                          uint64_t start, uint64_t *end, mapq_error *err)
+static int line_range_end(const mapq_range *r,
+                          const struct mapq__line_source *ls, uint64_t start,
+                          uint64_t *end, mapq_error *err)
 {
 	if (!(r->flags & MAPQ_RANGE_HAS_END)) {
-		*end = view->size;
+		*end = ls->size;
 		return MAPQ_OK;
 	}
 	if (r->flags & MAPQ_RANGE_END_COUNT)
-		return mapq_lines_skip(view, start, r->end, end, err);
+		return ls->skip(ls->src, start, r->end, end, err);
 	if (r->flags & MAPQ_RANGE_END_NEG)
 		/* LAST = -k ends where line -(k-1) starts (-0: the end). */
-		return mapq_lines_find_start_back(view, r->end - 1, end, err);
+		return ls->find_start_back(ls->src, r->end - 1, end, err);
 	uint64_t last = r->end;
 	int positive_start = (r->flags & MAPQ_RANGE_HAS_START) &&
 	                     !(r->flags & MAPQ_RANGE_START_NEG);
@@ -337,12 +352,48 @@ static int line_range_end(const mapq_range *r, const mapq_view *view,
 	}
 	if (positive_start || !(r->flags & MAPQ_RANGE_HAS_START))
 		/* Continue from START instead of counting from the top. */
-		return mapq_lines_skip(view, start, last - first + 1, end, err);
+		return ls->skip(ls->src, start, last - first + 1, end, err);
 	if (last == UINT64_MAX) {
-		*end = view->size;
+		*end = ls->size;
 		return MAPQ_OK;
 	}
-	return mapq_lines_find_start(view, last + 1, end, NULL, err);
+	return ls->find_start(ls->src, last + 1, end, err);
+}
+
+int mapq__resolve_lines(const struct mapq__line_source *ls,
+                        const mapq_range *range, uint64_t *start,
+                        uint64_t *end, mapq_error *err)
+{
+	uint64_t s, e;
+	int rc = line_range_start(range, ls, &s, err);
+	if (rc == MAPQ_OK)
+		rc = line_range_end(range, ls, s, &e, err);
+	if (rc != MAPQ_OK)
+		return rc;
+	if (e < s)
+		e = s;
+	*start = s;
+	*end = e;
+	return MAPQ_OK;
+}
+
+/* The view primitives, shaped as a line source. */
+static int view_find_start(void *src, uint64_t n, uint64_t *offset,
+                           mapq_error *err)
+{
+	return mapq_lines_find_start(src, n, offset, NULL, err);
+}
+
+static int view_find_start_back(void *src, uint64_t n, uint64_t *offset,
+                                mapq_error *err)
+{
+	return mapq_lines_find_start_back(src, n, offset, err);
+}
+
+static int view_skip(void *src, uint64_t from, uint64_t n, uint64_t *offset,
+                     mapq_error *err)
+{
+	return mapq_lines_skip(src, from, n, offset, err);
 }
 
 int mapq_range_resolve(const mapq_range *range, const mapq_view *view,
@@ -352,17 +403,14 @@ int mapq_range_resolve(const mapq_range *range, const mapq_view *view,
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no range or view");
 	if (range->unit == MAPQ_RANGE_BYTES)
 		return mapq_range_resolve_bytes(range, view->size, start, end);
-	uint64_t s, e;
-	int rc = line_range_start(range, view, &s, err);
-	if (rc == MAPQ_OK)
-		rc = line_range_end(range, view, s, &e, err);
-	if (rc != MAPQ_OK)
-		return rc;
-	if (e < s)
-		e = s;
-	*start = s;
-	*end = e;
-	return MAPQ_OK;
+	struct mapq__line_source ls = {
+		.find_start = view_find_start,
+		.find_start_back = view_find_start_back,
+		.skip = view_skip,
+		.size = view->size,
+		.src = (void *)view,
+	};
+	return mapq__resolve_lines(&ls, range, start, end, err);
 }
 
 int mapq_range_align_lines(const mapq_view *view, uint64_t start, uint64_t end,

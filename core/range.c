@@ -30,6 +30,7 @@
 struct range_parser {
 	const char *text; /* the whole range text, for messages */
 	const char *pos;  /* the next byte to read */
+	const char *noun; /* what the text is, for messages: "byte range" */
 	mapq_range_unit unit;
 	mapq_error *err;
 };
@@ -101,9 +102,8 @@ static int range_fail(const struct range_parser *p, int code,
 {
 	char quoted[RANGE_QUOTE_BUF];
 	quote_text(p->text, quoted);
-	return mapq__error_set(p->err, code, 0, "invalid %s range '%s': %s",
-	                       p->unit == MAPQ_RANGE_LINES ? "line" : "byte",
-	                       quoted, reason);
+	return mapq__error_set(p->err, code, 0, "invalid %s '%s': %s",
+	                       p->noun, quoted, reason);
 }
 
 /*
@@ -305,7 +305,8 @@ int mapq_range_parse(mapq_range *range, const char *text,
 		                       "unknown range unit %d", (int)unit);
 
 	struct range_parser p = {
-		.text = text, .pos = text, .unit = unit, .err = err
+		.text = text, .pos = text, .unit = unit, .err = err,
+		.noun = unit == MAPQ_RANGE_LINES ? "line range" : "byte range"
 	};
 	/* Built aside so that *range is untouched when the text is bad. */
 	mapq_range r = { .unit = unit, .flags = 0, .start = 0, .end = 0 };
@@ -330,6 +331,26 @@ int mapq_range_parse(mapq_range *range, const char *text,
 	if (rc != MAPQ_OK)
 		return rc;
 	*range = r;
+	return MAPQ_OK;
+}
+
+int mapq_size_parse(const char *text, uint64_t *size, mapq_error *err)
+{
+	if (text == NULL || size == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no size text");
+	struct range_parser p = {
+		.text = text, .pos = text, .unit = MAPQ_RANGE_BYTES, .err = err,
+		.noun = "size"
+	};
+	if (*p.pos == '\0')
+		return range_fail(&p, MAPQ_ERANGE, "empty size");
+	uint64_t n;
+	int rc = parse_number(&p, "", &n);
+	if (rc != MAPQ_OK)
+		return rc;
+	if (*p.pos != '\0')
+		return range_fail_byte(&p, "unexpected ", " after the number");
+	*size = n;
 	return MAPQ_OK;
 }
 

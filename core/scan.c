@@ -16,7 +16,9 @@
 void mapq__scan_init(struct mapq_scan *s, mapq_file *f, uint64_t start,
                      uint64_t end, uint64_t window, unsigned flags)
 {
-	uint64_t size = f != NULL ? f->size : 0;
+	/* Compressed input of unknown size: the scan ends where the data
+	 * does, found as it goes. */
+	uint64_t size = mapq__data_size(f);
 	if (end > size)
 		end = size;
 	if (start > end)
@@ -28,9 +30,12 @@ void mapq__scan_init(struct mapq_scan *s, mapq_file *f, uint64_t start,
 	s->first = start;
 	s->held = start;
 	s->flags = flags;
+	s->z = NULL;
 	/* Readahead hint for the whole range: a scan reads it once, in order.
-	 * Failure only costs speed. */
-	mapq__advise_sequential(f, start, end);
+	 * Failure only costs speed.  (Compressed input: the raw range is
+	 * known once decoding starts, see zscan.c.) */
+	if (f != NULL && f->compression == MAPQ_COMPRESSION_NONE)
+		mapq__advise_sequential(f, start, end);
 }
 
 /*
@@ -57,6 +62,10 @@ static void release_done(struct mapq_scan *s)
 
 void mapq__scan_finish(struct mapq_scan *s)
 {
+	if (s->z != NULL) {
+		mapq__zscan_finish(s);
+		return;
+	}
 	release_done(s);
 }
 
@@ -102,6 +111,8 @@ int mapq_scan_next(mapq_scan *s, mapq_view *win, mapq_error *err)
 {
 	if (s == NULL || win == NULL)
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no scan or window");
+	if (s->file != NULL && s->file->compression != MAPQ_COMPRESSION_NONE)
+		return mapq__zscan_next(s, win, err);
 	/* The caller is done with the previous window: let its pages go. */
 	release_done(s);
 	if (s->pos >= s->end)

@@ -324,18 +324,6 @@ START_TEST(view_write_copies_range)
 }
 END_TEST
 
-/* Truncate `path` to `size` from a separate process. */
-static void truncate_from_child(const char *path, off_t size)
-{
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0)
-		_exit(truncate(path, size) == 0 ? 0 : 1);
-	int status;
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
-
 /* Deterministic: another process truncates the file between two windows
  * of a scan; the next window must be an error, not SIGBUS. */
 START_TEST(truncation_between_windows)
@@ -351,7 +339,7 @@ START_TEST(truncation_between_windows)
 	mapq_view w;
 	mapq_error err;
 	ck_assert_int_eq(mapq_scan_next(s, &w, &err), 1);
-	truncate_from_child(path, 4096);
+	tu_truncate_from_child(path, 4096);
 	/* Windows keep coming (the scan does not read them); reading one
 	 * through a library primitive reports the truncation. */
 	int rc;
@@ -408,7 +396,7 @@ START_TEST(guard_catches_direct_reads)
 	mapq_file *f = tu_open_bytes(buf, len, 0, &path, &v);
 	struct touch_args t = {&v, 0};
 	ck_assert_int_eq(mapq_file_guard(f, touch_every_page, &t, NULL), 7);
-	truncate_from_child(path, 0);
+	tu_truncate_from_child(path, 0);
 	mapq_view_release(&v, 0, v.size); /* forget the resident pages */
 	mapq_error err;
 	ck_assert_int_eq(mapq_file_guard(f, touch_every_page, &t, &err),

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -42,4 +43,15 @@ mapq_file *tu_open_bytes(const void *data, size_t len, unsigned flags,
 	mapq_file *f = tu_open(*path, flags);
 	ck_assert_int_eq(mapq_file_view(f, view, NULL), MAPQ_OK);
 	return f;
+}
+
+void tu_truncate_from_child(const char *path, long long size)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(truncate(path, (off_t)size) == 0 ? 0 : 1);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }

@@ -18,4 +18,8 @@ mapq_file *tu_open(const char *path, unsigned flags);
 mapq_file *tu_open_bytes(const void *data, size_t len, unsigned flags,
                          char **path, mapq_view *view);
 
+/* Truncate `path` to `size` from a separate process (as logrotate would);
+ * aborts the test on failure. */
+void tu_truncate_from_child(const char *path, long long size);
+
 #endif

@@ -18,7 +18,7 @@ grep -q '^  stats ' "$TMP/help" || fail "--help does not list stats"
 
 # Every command's --help goes to stdout, exit 0, and names each long
 # option that its getopt table parses; each is in the command's man page.
-for cmd in grep range slice split stats; do
+for cmd in compress grep range slice split stats; do
 	checks=$((checks + 1))
 	"$M" "$cmd" --help >"$TMP/h" 2>"$TMP/e" || fail "$cmd --help status $?"
 	[ -s "$TMP/e" ] && fail "$cmd --help wrote to stderr"

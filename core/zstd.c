@@ -1,0 +1,436 @@
+/*
+ * zstd.c - recognising zstd input, the seekable format's seek table, and
+ * the size of compressed data.
+ *
+ * A compressed file keeps its raw bytes in f->data/f->size (mapped or read,
+ * exactly as a plain file); what changes is how scans read them (zscan.c).
+ * Detection looks at content only.  The seek table is parsed once at open
+ * into cumulative offsets, after checking every claim it makes against the
+ * file's real size, so that nothing later trusts a number the file could
+ * not back: a frame count is capped by the bytes the table occupies, frame
+ * offsets must stay inside the file and add up to exactly where the table
+ * begins.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "internal.h"
+
+/* Skippable frame header: magic and size, 4 bytes each. */
+#define SKIPPABLE_HEADER 8u
+/* The longest zstd frame header (magic included), from the format. */
+#define FRAME_HEADER_MAX 18u
+
+static int is_skippable(uint32_t magic)
+{
+	return (magic & MAPQ__SKIPPABLE_MASK) == MAPQ__SKIPPABLE_BASE;
+}
+
+/* "NAME: PREFIX<formatted reason>", as MAPQ_ECORRUPT. */
+static int corrupt(mapq_error *err, const char *name, const char *prefix,
+                   const char *fmt, va_list ap)
+{
+	if (err == NULL)
+		return MAPQ_ECORRUPT;
+	char what[512];
+	vsnprintf(what, sizeof what, fmt, ap);
+	return mapq__error_set(err, MAPQ_ECORRUPT, 0, "%s: %s%s", name, prefix,
+	                       what);
+}
+
+int mapq__error_corrupt(mapq_error *err, const mapq_file *f, const char *fmt,
+                        ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = corrupt(err, f != NULL ? f->name : "(unknown)", "", fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* The parser's errors: it has a name, not a file. */
+static int table_error(mapq_error *err, const char *name, const char *fmt,
+                       ...) __attribute__((format(printf, 3, 4)));
+static int table_error(mapq_error *err, const char *name, const char *fmt,
+                       ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = corrupt(err, name, "corrupt seek table: ", fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void mapq__seek_table_free(struct mapq__seek_table *t)
+{
+	if (t == NULL)
+		return;
+	free(t->raw);
+	free(t->dec);
+	free(t->checksum);
+	memset(t, 0, sizeof *t);
+}
+
+int mapq__seek_table_parse(struct mapq__seek_table *t,
+                           const unsigned char *data, uint64_t size,
+                           const char *name, mapq_error *err)
+{
+	memset(t, 0, sizeof *t);
+	if (size < 4 || mapq__le32(data + size - 4) != MAPQ__SEEKABLE_MAGIC)
+		return 0;
+	if (size < SKIPPABLE_HEADER + MAPQ__SEEK_FOOTER_SIZE)
+		return table_error(err, name,
+		                   "the file (%llu bytes) is too short to hold one",
+		                   (unsigned long long)size);
+
+	const unsigned char *footer = data + size - MAPQ__SEEK_FOOTER_SIZE;
+	uint64_t n = mapq__le32(footer);
+	unsigned descriptor = footer[4];
+	/* Bits 6-2 are reserved for incompatible changes of the format;
+	 * bits 1-0 may be used compatibly and are ignored. */
+	if (descriptor & 0x7Cu)
+		return table_error(err, name,
+		                   "descriptor 0x%02x has reserved bits set",
+		                   descriptor);
+	int has_checksum = (descriptor & 0x80u) != 0;
+	uint64_t entry_size = has_checksum ? 12 : 8;
+
+	/* n < 2^32 and entry_size <= 12: no overflow in 64 bits.  This is
+	 * the cap on what a table may claim: its entries must fit in the
+	 * file, so a corrupt count cannot make us allocate more than the
+	 * file's size. */
+	uint64_t table_len = n * entry_size + MAPQ__SEEK_FOOTER_SIZE;
+	if (table_len + SKIPPABLE_HEADER > size)
+		return table_error(err, name,
+		                   "it claims %llu frames, more than a file of "
+		                   "%llu bytes can hold",
+		                   (unsigned long long)n,
+		                   (unsigned long long)size);
+	uint64_t table_start = size - table_len - SKIPPABLE_HEADER;
+	const unsigned char *frame = data + table_start;
+	if (mapq__le32(frame) != MAPQ__SEEK_TABLE_SKIPPABLE)
+		return table_error(err, name,
+		                   "no skippable frame header at offset %llu, "
+		                   "where %llu entries would begin",
+		                   (unsigned long long)table_start,
+		                   (unsigned long long)n);
+	if (mapq__le32(frame + 4) != table_len)
+		return table_error(err, name,
+		                   "its frame size is %lu bytes, but %llu "
+		                   "entries and the footer take %llu",
+		                   (unsigned long)mapq__le32(frame + 4),
+		                   (unsigned long long)n,
+		                   (unsigned long long)table_len);
+
+	t->raw = malloc((size_t)(n + 1) * sizeof *t->raw);
+	t->dec = malloc((size_t)(n + 1) * sizeof *t->dec);
+	if (has_checksum && n > 0)
+		t->checksum = malloc((size_t)n * sizeof *t->checksum);
+	if (t->raw == NULL || t->dec == NULL ||
+	    (has_checksum && n > 0 && t->checksum == NULL)) {
+		mapq__seek_table_free(t);
+		return mapq__error_set(err, MAPQ_ENOMEM, 0,
+		                       "%s: out of memory for a seek table of "
+		                       "%llu frames",
+		                       name, (unsigned long long)n);
+	}
+	t->n = n;
+	t->raw[0] = 0;
+	t->dec[0] = 0;
+	const unsigned char *e = frame + SKIPPABLE_HEADER;
+	for (uint64_t i = 0; i < n; i++, e += entry_size) {
+		uint64_t csize = mapq__le32(e);
+		uint64_t dsize = mapq__le32(e + 4);
+		if (csize == 0 && dsize > 0) {
+			mapq__seek_table_free(t);
+			return table_error(err, name,
+			                   "frame %llu has no compressed bytes "
+			                   "but %llu decompressed ones",
+			                   (unsigned long long)i,
+			                   (unsigned long long)dsize);
+		}
+		/* raw[i] <= table_start < 2^64 and csize < 2^32. */
+		t->raw[i + 1] = t->raw[i] + csize;
+		if (t->raw[i + 1] > table_start) {
+			uint64_t at = t->raw[i];
+			mapq__seek_table_free(t);
+			return table_error(err, name,
+			                   "frame %llu (at offset %llu, %llu "
+			                   "bytes) runs past the seek table at "
+			                   "offset %llu",
+			                   (unsigned long long)i,
+			                   (unsigned long long)at,
+			                   (unsigned long long)csize,
+			                   (unsigned long long)table_start);
+		}
+		/* At most 2^32 frames of less than 2^32 bytes: no overflow. */
+		t->dec[i + 1] = t->dec[i] + dsize;
+		if (has_checksum)
+			t->checksum[i] = mapq__le32(e + 8);
+	}
+	if (t->raw[n] != table_start) {
+		uint64_t sum = t->raw[n];
+		mapq__seek_table_free(t);
+		return table_error(err, name,
+		                   "its frames add up to %llu bytes, but the "
+		                   "seek table starts at offset %llu",
+		                   (unsigned long long)sum,
+		                   (unsigned long long)table_start);
+	}
+	return 1;
+}
+
+uint64_t mapq__seek_table_find(const struct mapq__seek_table *t,
+                               uint64_t offset)
+{
+	if (t->n == 0 || offset >= t->dec[t->n])
+		return t->n;
+	/* The last frame i with dec[i] <= offset: as offset < dec[n], its
+	 * successor starts after offset, so frame i is not empty and holds
+	 * the byte.  Invariant: dec[lo] <= offset < dec[hi]. */
+	uint64_t lo = 0, hi = t->n;
+	while (hi - lo > 1) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (t->dec[mid] <= offset)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+uint64_t mapq__data_size(const mapq_file *f)
+{
+	if (f == NULL)
+		return 0;
+	if (f->compression == MAPQ_COMPRESSION_NONE)
+		return f->size;
+	return __atomic_load_n(&f->dsize, __ATOMIC_ACQUIRE);
+}
+
+void mapq__data_size_found(mapq_file *f, uint64_t size)
+{
+	__atomic_store_n(&f->dsize, size, __ATOMIC_RELEASE);
+}
+
+/*
+ * Where the first frame that is not skippable begins, walking the
+ * skippable frames from offset 0.  Sets *off (f->size when the file holds
+ * only skippable frames).  Reads mapped bytes: the caller holds the guard.
+ */
+static int skip_skippable(const mapq_file *f, uint64_t *off, mapq_error *err)
+{
+	const unsigned char *d = f->data;
+	uint64_t at = 0;
+	while (f->size - at >= 4 && is_skippable(mapq__le32(d + at))) {
+		if (f->size - at < SKIPPABLE_HEADER)
+			return mapq__error_corrupt(err, f,
+			                           "skippable frame at offset %llu "
+			                           "is cut short",
+			                           (unsigned long long)at);
+		uint64_t len = mapq__le32(d + at + 4);
+		if (len > f->size - at - SKIPPABLE_HEADER)
+			return mapq__error_corrupt(err, f,
+			                           "skippable frame at offset %llu "
+			                           "runs past the end of the file",
+			                           (unsigned long long)at);
+		at += SKIPPABLE_HEADER + len;
+	}
+	*off = at;
+	return MAPQ_OK;
+}
+
+/* The checks of detection, run under the SIGBUS guard. */
+static int detect_guarded(mapq_file *f, mapq_error *err)
+{
+	const unsigned char *d = f->data;
+	uint32_t magic = mapq__le32(d);
+	if (magic != MAPQ__ZSTD_FRAME_MAGIC && !is_skippable(magic))
+		return MAPQ_OK; /* plain bytes */
+
+	uint64_t first = 0;
+	int rc = skip_skippable(f, &first, err);
+	if (rc != MAPQ_OK)
+		return rc;
+	if (first < f->size &&
+	    (f->size - first < 4 || mapq__le32(d + first) != MAPQ__ZSTD_FRAME_MAGIC))
+		return mapq__error_corrupt(err, f,
+		                           "not zstd data after the skippable "
+		                           "frames (offset %llu)",
+		                           (unsigned long long)first);
+
+	rc = mapq__seek_table_parse(&f->seek, d, f->size, f->name, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		f->compression = MAPQ_COMPRESSION_ZSTD_SEEKABLE;
+		f->dsize = f->seek.dec[f->seek.n];
+		return MAPQ_OK;
+	}
+
+	f->compression = MAPQ_COMPRESSION_ZSTD_STREAM;
+	if (first == f->size) {
+		f->dsize = 0; /* skippable frames only: no data */
+		return MAPQ_OK;
+	}
+	/* Refuse garbage behind a magic number now, with a clear message,
+	 * rather than at the first read. */
+	uint64_t avail = f->size - first;
+	if (ZSTD_getFrameContentSize(d + first,
+	                             (size_t)(avail < FRAME_HEADER_MAX
+	                                              ? avail
+	                                              : FRAME_HEADER_MAX)) ==
+	    ZSTD_CONTENTSIZE_ERROR)
+		return mapq__error_corrupt(err, f,
+		                           "invalid zstd frame header at offset %llu",
+		                           (unsigned long long)first);
+	f->dsize = MAPQ_SIZE_UNKNOWN;
+	return MAPQ_OK;
+}
+
+int mapq__zstd_detect(mapq_file *f, mapq_error *err)
+{
+	f->compression = MAPQ_COMPRESSION_NONE;
+	f->dsize = f->size;
+	if (f->size < 4)
+		return MAPQ_OK;
+	struct mapq__guard g;
+	if (!MAPQ__GUARDED(g, f))
+		return mapq__guard_failed(&g, err);
+	int rc = detect_guarded(f, err);
+	mapq__guard_pop(&g);
+	if (rc != MAPQ_OK) {
+		mapq__seek_table_free(&f->seek);
+		f->compression = MAPQ_COMPRESSION_NONE;
+	}
+	return rc;
+}
+
+void mapq__zstd_close(mapq_file *f)
+{
+	mapq__seek_table_free(&f->seek);
+}
+
+int mapq_file_compression(const mapq_file *f)
+{
+	return f != NULL ? f->compression : MAPQ_COMPRESSION_NONE;
+}
+
+int mapq_file_size_known(const mapq_file *f)
+{
+	return f != NULL && mapq__data_size(f) != MAPQ_SIZE_UNKNOWN;
+}
+
+uint64_t mapq_file_raw_size(const mapq_file *f)
+{
+	return f != NULL ? f->size : 0;
+}
+
+/*
+ * The decompressed size of a stream from its frame headers: 1 with *size
+ * set when every frame declares its content size, 0 when one does not (or
+ * the walk meets something it cannot read: decompression will say what).
+ * Reads mapped bytes: the caller holds the guard.
+ */
+static int size_from_headers(const mapq_file *f, uint64_t *size)
+{
+	const unsigned char *d = f->data;
+	uint64_t at = 0, total = 0;
+	while (at < f->size) {
+		uint64_t avail = f->size - at;
+		if (avail < SKIPPABLE_HEADER)
+			return 0;
+		uint32_t magic = mapq__le32(d + at);
+		if (is_skippable(magic)) {
+			uint64_t len = mapq__le32(d + at + 4);
+			if (len > avail - SKIPPABLE_HEADER)
+				return 0;
+			at += SKIPPABLE_HEADER + len;
+			continue;
+		}
+		if (magic != MAPQ__ZSTD_FRAME_MAGIC || avail > SIZE_MAX)
+			return 0;
+		unsigned long long content =
+		        ZSTD_getFrameContentSize(d + at, (size_t)avail);
+		if (content == ZSTD_CONTENTSIZE_UNKNOWN ||
+		    content == ZSTD_CONTENTSIZE_ERROR ||
+		    content > UINT64_MAX - total)
+			return 0;
+		size_t len = ZSTD_findFrameCompressedSize(d + at, (size_t)avail);
+		if (ZSTD_isError(len) || len == 0)
+			return 0;
+		total += content;
+		at += len;
+	}
+	*size = total;
+	return 1;
+}
+
+int mapq_file_measure(mapq_file *f, uint64_t *size, mapq_error *err)
+{
+	if (f == NULL || size == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file");
+	uint64_t known = mapq__data_size(f);
+	if (known != MAPQ_SIZE_UNKNOWN) {
+		*size = known;
+		return MAPQ_OK;
+	}
+
+	struct mapq__guard g;
+	if (!MAPQ__GUARDED(g, f))
+		return mapq__guard_failed(&g, err);
+	uint64_t total = 0;
+	int found = size_from_headers(f, &total);
+	mapq__guard_pop(&g);
+
+	if (!found) {
+		/* A frame without a declared size (zstd writing from a pipe):
+		 * decompress once, counting.  The scan records the size when
+		 * it reaches the end. */
+		mapq_scan *s;
+		int rc = mapq_scan_create(&s, f, 0, MAPQ_SIZE_UNKNOWN, 0, 0, err);
+		if (rc != MAPQ_OK)
+			return rc;
+		mapq_view w;
+		total = 0;
+		while ((rc = mapq_scan_next(s, &w, err)) > 0)
+			total += w.size;
+		mapq_scan_destroy(s);
+		if (rc < 0)
+			return rc;
+	}
+	mapq__data_size_found(f, total);
+	*size = total;
+	return MAPQ_OK;
+}
+
+uint64_t mapq_seekable_frames(const mapq_file *f)
+{
+	return f != NULL && f->compression == MAPQ_COMPRESSION_ZSTD_SEEKABLE
+	               ? f->seek.n
+	               : 0;
+}
+
+int mapq_seekable_frame(const mapq_file *f, uint64_t index, mapq_frame *frame)
+{
+	if (frame == NULL || index >= mapq_seekable_frames(f))
+		return MAPQ_EINVAL;
+	const struct mapq__seek_table *t = &f->seek;
+	frame->raw_offset = t->raw[index];
+	frame->raw_size = t->raw[index + 1] - t->raw[index];
+	frame->offset = t->dec[index];
+	frame->size = t->dec[index + 1] - t->dec[index];
+	frame->has_checksum = t->checksum != NULL;
+	frame->checksum = t->checksum != NULL ? t->checksum[index] : 0;
+	return MAPQ_OK;
+}
+
+uint64_t mapq_seekable_find(const mapq_file *f, uint64_t offset)
+{
+	if (mapq_seekable_frames(f) == 0)
+		return 0;
+	return mapq__seek_table_find(&f->seek, offset);
+}
