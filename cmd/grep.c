@@ -52,7 +52,7 @@ static const char grep_usage[] =
         "  -r, --recursive           search directories recursively\n"
         "      --bytes=RANGE         search the lines that start in this byte range\n"
         "      --lines=RANGE         search only these lines\n"
-        "  -h, --help                show this help and exit (as the only option)\n"
+        "      --help                show this help and exit\n"
         "\n"
         "Exit status: 0 a line was selected, 1 none, 2 an error.\n"
         "See mapq-grep(1).\n";
@@ -168,6 +168,13 @@ static int read_pattern_file(struct pattern_list *pl, const char *path)
 	if (rc != 0)
 		cli_error("out of memory");
 	return rc;
+}
+
+static int longest_first(const void *a, const void *b)
+{
+	size_t la = ((const mapq_pattern *)a)->len;
+	size_t lb = ((const mapq_pattern *)b)->len;
+	return la < lb ? 1 : la > lb ? -1 : 0;
 }
 
 /* A count for -m/-A/-B/-C: digits only; huge values mean "no limit". */
@@ -303,6 +310,7 @@ int cmd_grep(int argc, char **argv)
 	int have_pattern_option = 0;
 	int color = 0;
 	uint64_t after = UINT64_MAX, before = UINT64_MAX, context = 0;
+	int context_given = 0;
 	int status = EXIT_TROUBLE;
 	mapq_matcher *matcher = NULL;
 	struct grep_run run;
@@ -367,7 +375,7 @@ int cmd_grep(int argc, char **argv)
 			else if (c == 'B')
 				before = v;
 			else
-				context = v;
+				context = v, context_given = 1;
 			break;
 		}
 		case OPT_COLOR:
@@ -416,11 +424,18 @@ int cmd_grep(int argc, char **argv)
 		status = cli_usage_error("grep", "--json cannot be used with -c, -l, -L or -q");
 		goto done;
 	}
-	/* As GNU grep: -m 0 selects nothing, so nothing is read at all. */
-	if (o.max_count == 0) {
+	/* As GNU grep: when nothing can be selected (-m 0, or no pattern
+	 * at all without -v), no file is read, except that -L lists them. */
+	o.select_nothing = o.max_count == 0 || (pl.n == 0 && !o.invert);
+	if (o.select_nothing && !o.list_nonmatching) {
 		status = EXIT_NONE;
 		goto done;
 	}
+	/* Fixed strings: the longest first, so that at one position the
+	 * alternation prefers the longest, as grep -F does. */
+	if ((o.match_flags & MAPQ_MATCH_FIXED) && pl.n > 1)
+		qsort(pl.items, pl.n, sizeof *pl.items, longest_first);
+	o.context_given = after != UINT64_MAX || before != UINT64_MAX || context_given;
 	o.after = after != UINT64_MAX ? after : context;
 	o.before = before != UINT64_MAX ? before : context;
 	if (color < 0)

@@ -24,6 +24,8 @@ struct grep_opts {
 	uint64_t max_count;   /* -m, UINT64_MAX when not given */
 	uint64_t after;       /* -A */
 	uint64_t before;      /* -B */
+	int context_given;
+	int select_nothing;   /* -m 0, or no pattern without -v */    /* -A, -B or -C given, even 0: "--" separators */
 	int color;            /* --color resolved: 1 on */
 	const char *label;    /* --label */
 	int text;             /* -a */

@@ -32,6 +32,7 @@ struct file_state {
 	mapq_file *f;
 	const char *name;
 	int prints_lines;     /* lines (or JSON) are output, not just counted */
+	int is_stdin;
 	uint64_t selected;
 	uint64_t matches;     /* submatches printed in JSON */
 	int binary;           /* a NUL byte was seen and -a is off */
@@ -219,8 +220,10 @@ static void json_data(struct file_state *fs, const unsigned char *p, size_t n)
 
 static void json_path(struct file_state *fs)
 {
+	/* ripgrep names standard input <stdin> unless it is given a label. */
+	const char *name = fs->is_stdin && fs->o->label == NULL ? "<stdin>" : fs->name;
 	put_str(fs, "\"path\":");
-	json_data(fs, (const unsigned char *)fs->name, strlen(fs->name));
+	json_data(fs, (const unsigned char *)name, strlen(name));
 }
 
 static void json_begin(struct file_state *fs)
@@ -261,7 +264,7 @@ struct line {
 static void group_separator(struct file_state *fs, uint64_t abs)
 {
 	const struct grep_opts *o = fs->o;
-	if ((o->before > 0 || o->after > 0) && !o->json) {
+	if (o->context_given && !o->json) {
 		if (fs->run->printed_group &&
 		    !(fs->have_last && fs->last_end == abs)) {
 			put_colored(fs, COLOR_SEP, "--", 2);
@@ -360,7 +363,9 @@ static int print_json_line(struct file_state *fs, const struct line *l,
 	         ",\"submatches\":[",
 	         l->number, l->abs);
 	put_str(fs, buf);
-	if (selected && !fs->o->invert) {
+	/* Lines that match carry their matches: selected ones, or context
+	 * lines under -v, as ripgrep prints them. */
+	if (selected != fs->o->invert) {
 		uint64_t pos = l->ls;
 		int first = 1;
 		while (pos < l->le) {
@@ -614,16 +619,11 @@ static int process_window(void *arg)
 static int search_range(struct file_state *fs, uint64_t *start, uint64_t *end)
 {
 	*start = 0;
-	*end = mapq_file_size(fs->f);
+	*end = mapq_file_size(fs->f); /* MAPQ_SIZE_UNKNOWN: scans clamp */
 	if (!fs->o->has_range)
 		return 0;
-	mapq_view v;
-	int rc = mapq_file_view(fs->f, &v, &fs->err);
-	if (rc == 0)
-		rc = mapq_range_resolve(&fs->o->range, &v, start, end, &fs->err);
-	if (rc == 0 && fs->o->range.unit == MAPQ_RANGE_BYTES)
-		rc = mapq_range_align_lines(&v, *start, *end, start, end, &fs->err);
-	return rc;
+	return mapq_file_resolve(fs->f, &fs->o->range, MAPQ_RESOLVE_ALIGN, start,
+	                         end, &fs->err);
 }
 
 /* Line number of the line starting at `start` (1 + newlines before it). */
@@ -633,13 +633,8 @@ static int first_line_number(struct file_state *fs, uint64_t start)
 	fs->num_line = 1;
 	if (start == 0)
 		return 0;
-	mapq_view v;
 	uint64_t n;
-	int rc = mapq_file_view(fs->f, &v, &fs->err);
-	if (rc == 0) {
-		mapq_view before = mapq_view_sub(&v, 0, start);
-		rc = mapq_lines_count_newlines(&before, &n, &fs->err);
-	}
+	int rc = mapq_file_count_newlines(fs->f, 0, start, &n, &fs->err);
 	if (rc == 0)
 		fs->num_line = n + 1;
 	return rc;
@@ -651,7 +646,7 @@ static void finish_file(struct file_state *fs)
 	struct grep_run *run = fs->run;
 	if (o->quiet)
 		return;
-	if (o->count) {
+	if (o->count && !o->list_matching && !o->list_nonmatching) {
 		if (run->show_names)
 			put_name(fs, ':');
 		char num[24];
@@ -691,6 +686,8 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 	fs.run = run;
 	fs.o = o;
 	fs.name = name;
+	fs.is_stdin = strcmp(path, "-") == 0;
+	fs.done = o->select_nothing;
 	fs.prints_lines = !o->count && !o->list_matching && !o->list_nonmatching &&
 	                  !o->quiet;
 	fs.need_numbers = fs.prints_lines && (o->line_number || o->json);
@@ -709,7 +706,6 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 	if (rc == 0)
 		rc = mapq_scan_create(&scan, fs.f, start, end, 0, MAPQ_SCAN_LINES,
 		                      &fs.err);
-	fs.bytes_searched = end - start;
 	mapq_view w;
 	while (rc == 0 && !run->out->closed && !run->out->failed &&
 	       (!fs.done || fs.after_left > 0)) {
@@ -718,6 +714,7 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 			rc = more;
 			break;
 		}
+		fs.bytes_searched += w.size;
 		/* Once done, a window only pays the trailing context owed. */
 		struct window_job job = {&fs, &w};
 		rc = mapq_file_guard(fs.f, process_window, &job, &fs.err);

@@ -183,8 +183,9 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 		goto fail;
 	}
 
-	uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF |
-	                   PCRE2_MULTILINE | PCRE2_DUPNAMES;
+	/* Several patterns may each name a group alike; one may not. */
+	uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_MULTILINE |
+	                   (n > 1 ? PCRE2_DUPNAMES : 0);
 	if (flags & MAPQ_MATCH_CASELESS)
 		options |= PCRE2_CASELESS;
 	int code;
