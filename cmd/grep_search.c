@@ -386,7 +386,7 @@ static int print_json_line(struct file_state *fs, const struct line *l,
 			snprintf(buf, sizeof buf, ",\"start\":%" PRIu64 ",\"end\":%" PRIu64 "}",
 			         m.start - l->ls, m.end - l->ls);
 			put_str(fs, buf);
-			fs->matches++;
+			fs->matches += selected;
 			pos = m.end;
 		}
 	}
