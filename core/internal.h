@@ -235,7 +235,9 @@ struct mapq__literal {
 	int usable;   /* the prefilter may be used */
 	int pair;     /* compare two bytes at once (case-sensitive, len >= 2) */
 	size_t off1, off2;
-	unsigned char b1, b1alt, b2;
+	unsigned char b1, b1alt, b2, b2alt;
+	size_t safe_len; /* caseless: leading ASCII letters folding only to
+	                  * ASCII, matched at fixed offsets */
 };
 
 /*

@@ -280,12 +280,28 @@ static uint64_t caseless_cost(unsigned char c, const uint32_t *freq)
 	return byte_cost(lo, freq) + byte_cost((unsigned char)(lo & ~0x20), freq);
 }
 
+/* Does c match only itself and its ASCII other case under -i? */
+static int caseless_safe(unsigned char c)
+{
+	unsigned char lo = c | 0x20;
+	return c < 0x80 && lo != 'k' && lo != 's';
+}
+
+/* The two bytes a literal byte matches under -i. */
+static void fold_pair(unsigned char c, unsigned char *a, unsigned char *b)
+{
+	int letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+	*a = letter ? (c | 0x20) : c;
+	*b = letter ? (c & ~0x20) : c;
+}
+
 void mapq__literal_plan(struct mapq__literal *lit, int caseless,
                         const uint32_t *freq)
 {
 	lit->caseless = caseless;
 	lit->usable = lit->len > 0;
 	lit->pair = 0;
+	lit->safe_len = 0;
 	if (!lit->usable)
 		return;
 	if (caseless) {
@@ -309,11 +325,37 @@ void mapq__literal_plan(struct mapq__literal *lit, int caseless,
 			lit->usable = 0;
 			return;
 		}
-		unsigned char c = lit->bytes[lit->off1];
-		int letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
-		lit->b1 = letter ? (c | 0x20) : c;
-		lit->b1alt = letter ? (c & ~0x20) : c;
 		lit->whole = 0; /* confirm every candidate with PCRE2 */
+		/* Up to the first byte that may fold to a multi-byte character,
+		 * text and literal keep the same offsets: there two bytes can
+		 * be compared together, each in both cases. */
+		size_t u = 0;
+		while (u < lit->len && caseless_safe(lit->bytes[u]))
+			u++;
+		lit->safe_len = u;
+		if (u >= 2) {
+			size_t a = 0, b = SIZE_MAX;
+			for (size_t i = 1; i < u; i++)
+				if (caseless_cost(lit->bytes[i], freq) <
+				    caseless_cost(lit->bytes[a], freq))
+					a = i;
+			for (size_t i = 0; i < u; i++) {
+				if (i == a)
+					continue;
+				int differs = (lit->bytes[i] | 0x20) != (lit->bytes[a] | 0x20);
+				if (b == SIZE_MAX ||
+				    (differs && (lit->bytes[b] | 0x20) == (lit->bytes[a] | 0x20)) ||
+				    (differs && caseless_cost(lit->bytes[i], freq) <
+				                        caseless_cost(lit->bytes[b], freq)))
+					b = i;
+			}
+			lit->off1 = a;
+			lit->off2 = b;
+			lit->pair = 1;
+		}
+		fold_pair(lit->bytes[lit->off1], &lit->b1, &lit->b1alt);
+		if (lit->pair)
+			fold_pair(lit->bytes[lit->off2], &lit->b2, &lit->b2alt);
 		return;
 	}
 	/* Case-sensitive: the two rarest positions holding different bytes
@@ -407,10 +449,65 @@ static int have_avx2(void)
 }
 #endif
 
+/* ASCII case-insensitive comparison of the literal's safe prefix. */
+static int safe_prefix_at(const struct mapq__literal *lit, const unsigned char *s)
+{
+	for (size_t i = 0; i < lit->safe_len; i++) {
+		unsigned char a = s[i], b = lit->bytes[i];
+		if (a != b && !((a | 0x20) == (b | 0x20) && (b | 0x20) >= 'a' &&
+		                (b | 0x20) <= 'z'))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Caseless packed pair: two bytes of the literal's safe prefix, each in
+ * either case, at their offsets; then the safe prefix compared.  Returns
+ * the start of a candidate (inside its line), for PCRE2 to confirm.
+ */
+static const unsigned char *caseless_pair_find(const struct mapq__literal *lit,
+                                               const unsigned char *p,
+                                               const unsigned char *end)
+{
+	if (end - p < (ptrdiff_t)lit->safe_len)
+		return NULL;
+	const unsigned char *last = end - lit->safe_len;
+	const unsigned char *s = p;
+#ifdef __SSE2__
+	const __m128i a1 = _mm_set1_epi8((char)lit->b1);
+	const __m128i a2 = _mm_set1_epi8((char)lit->b1alt);
+	const __m128i c1 = _mm_set1_epi8((char)lit->b2);
+	const __m128i c2 = _mm_set1_epi8((char)lit->b2alt);
+	while (s + 15 <= last) {
+		__m128i x1 = _mm_loadu_si128((const __m128i *)(s + lit->off1));
+		__m128i x2 = _mm_loadu_si128((const __m128i *)(s + lit->off2));
+		__m128i m1 = _mm_or_si128(_mm_cmpeq_epi8(x1, a1), _mm_cmpeq_epi8(x1, a2));
+		__m128i m2 = _mm_or_si128(_mm_cmpeq_epi8(x2, c1), _mm_cmpeq_epi8(x2, c2));
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(m1, m2));
+		while (mask != 0) {
+			const unsigned char *cand = s + __builtin_ctz(mask);
+			if (safe_prefix_at(lit, cand))
+				return cand;
+			mask &= mask - 1;
+		}
+		s += 16;
+	}
+#endif
+	for (; s <= last; s++)
+		if ((s[lit->off1] == lit->b1 || s[lit->off1] == lit->b1alt) &&
+		    (s[lit->off2] == lit->b2 || s[lit->off2] == lit->b2alt) &&
+		    safe_prefix_at(lit, s))
+			return s;
+	return NULL;
+}
+
 const unsigned char *mapq__literal_find(const struct mapq__literal *lit,
                                         const unsigned char *p,
                                         const unsigned char *end)
 {
+	if (lit->caseless && lit->pair)
+		return caseless_pair_find(lit, p, end);
 	if (lit->caseless) {
 		/* Candidates: the chosen byte in either case, anywhere (case
 		 * folding may change byte offsets, so its offset in the
