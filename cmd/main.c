@@ -31,7 +31,7 @@ static const struct command commands[] = {
 static int print_help(void)
 {
 	printf("Usage: mapq COMMAND [OPTIONS] [ARGS]...\n"
-	       "Query files too big to read: memory-mapped slices.\n\n"
+	       "Query files too big to read: memory-mapped search, slices and statistics.\n\n"
 	       "Commands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		printf("  %-10s %s\n", commands[i].name, commands[i].summary);
