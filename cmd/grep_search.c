@@ -284,26 +284,41 @@ static void prefix(struct file_state *fs, const struct line *l, uint64_t offset,
 		put_number(fs, offset, sep);
 }
 
+/*
+ * The next non-empty match of line l at or after *pos, as GNU grep walks
+ * them: an empty match is stepped over one byte at a time and never
+ * reported.  Returns 1 (*m filled, *pos moved past it), 0, or an error.
+ */
+static int next_match(struct file_state *fs, const struct line *l, uint64_t *pos,
+                      mapq_match *m)
+{
+	while (*pos < l->le) {
+		int rc = mapq_search_next_in_line(fs->run->search, l->v, l->ls, l->le,
+		                                  *pos, 0, m, &fs->err);
+		if (rc <= 0 || m->start >= l->le)
+			return rc < 0 ? rc : 0;
+		if (m->end > m->start) {
+			*pos = m->end;
+			return 1;
+		}
+		*pos = m->end + 1;
+	}
+	return 0;
+}
+
 /* The line's text with every non-empty match coloured. */
 static int put_line_colored(struct file_state *fs, const struct line *l)
 {
 	uint64_t pos = l->ls, printed = l->ls;
-	while (pos < l->le) {
-		mapq_match m;
-		int rc = mapq_search_next_in_line(fs->run->search, l->v, l->ls,
-		                                  l->le, pos, 0, &m, &fs->err);
-		if (rc < 0)
-			return rc;
-		if (rc == 0 || m.start >= l->le)
-			break;
-		if (m.end == m.start) {
-			pos = m.end + 1; /* step past an empty match, as grep */
-			continue;
-		}
+	mapq_match m;
+	int rc;
+	while ((rc = next_match(fs, l, &pos, &m)) == 1) {
 		put(fs, l->v->data + printed, m.start - printed);
 		put_colored(fs, COLOR_MATCH, l->v->data + m.start, m.end - m.start);
-		printed = pos = m.end;
+		printed = m.end;
 	}
+	if (rc < 0)
+		return rc;
 	put(fs, l->v->data + printed, l->le - printed);
 	return 0;
 }
@@ -316,25 +331,15 @@ static int print_text_line(struct file_state *fs, const struct line *l, char sep
 		if (sep != ':')
 			return 0; /* -o prints no context lines */
 		uint64_t pos = l->ls;
-		while (pos < l->le) {
-			mapq_match m;
-			int rc = mapq_search_next_in_line(fs->run->search, l->v, l->ls,
-			                                  l->le, pos, 0, &m, &fs->err);
-			if (rc < 0)
-				return rc;
-			if (rc == 0 || m.start >= l->le)
-				break;
-			if (m.end == m.start) {
-				pos = m.end + 1;
-				continue;
-			}
+		mapq_match m;
+		int rc;
+		while ((rc = next_match(fs, l, &pos, &m)) == 1) {
 			prefix(fs, l, l->abs + (m.start - l->ls), sep);
 			put_colored(fs, COLOR_MATCH, l->v->data + m.start,
 			            m.end - m.start);
 			put(fs, "\n", 1);
-			pos = m.end;
 		}
-		return 0;
+		return rc < 0 ? rc : 0;
 	}
 	prefix(fs, l, l->abs, sep);
 	int rc = 0;
@@ -367,19 +372,9 @@ static int print_json_line(struct file_state *fs, const struct line *l,
 	 * lines under -v, as ripgrep prints them. */
 	if (selected != fs->o->invert) {
 		uint64_t pos = l->ls;
-		int first = 1;
-		while (pos < l->le) {
-			mapq_match m;
-			int rc = mapq_search_next_in_line(fs->run->search, l->v, l->ls,
-			                                  l->le, pos, 0, &m, &fs->err);
-			if (rc < 0)
-				return rc;
-			if (rc == 0 || m.start >= l->le)
-				break;
-			if (m.end == m.start) {
-				pos = m.end + 1;
-				continue;
-			}
+		mapq_match m;
+		int rc, first = 1;
+		while ((rc = next_match(fs, l, &pos, &m)) == 1) {
 			put_str(fs, first ? "{\"match\":" : ",{\"match\":");
 			first = 0;
 			json_data(fs, l->v->data + m.start, m.end - m.start);
@@ -387,8 +382,9 @@ static int print_json_line(struct file_state *fs, const struct line *l,
 			         m.start - l->ls, m.end - l->ls);
 			put_str(fs, buf);
 			fs->matches += selected;
-			pos = m.end;
 		}
+		if (rc < 0)
+			return rc;
 	}
 	put_str(fs, "]}}\n");
 	return 0;
