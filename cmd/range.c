@@ -8,7 +8,8 @@
 #include "cli.h"
 
 static const char range_usage[] =
-        "Usage: mapq range --from KEY [--to KEY] [KEY OPTIONS] [-c | --offsets] [FILE]\n"
+        "Usage: mapq range --from KEY [--to KEY] [KEY OPTIONS] [-c | --offsets]\n"
+        "                  [--no-decompress] [FILE]\n"
         "       mapq range --check [--from KEY] [--to KEY] [KEY OPTIONS] [FILE]\n"
         "Print the lines of FILE, sorted by a key (a timestamped log), whose\n"
         "key K satisfies FROM <= K < TO, found by binary search: only a few\n"
@@ -32,6 +33,10 @@ static const char range_usage[] =
         "      --check          check that the keys never decrease (on the\n"
         "                       bounds' length when given); print the first\n"
         "                       line out of order as NUMBER:TEXT\n"
+        "Input:\n"
+        "      --no-decompress  take zstd-compressed input as the raw bytes\n"
+        "                       it is (by default it is decompressed; a\n"
+        "                       seekable file is bisected frame by frame)\n"
         "  -h, --help           show this help and exit\n"
         "\n"
         "Exit status: 0 lines were in the window (--check: sorted), 1 none\n"
@@ -43,7 +48,8 @@ enum {
 	OPT_FIELD,
 	OPT_KEY_REGEX,
 	OPT_OFFSETS,
-	OPT_CHECK
+	OPT_CHECK,
+	OPT_NO_DECOMPRESS
 };
 
 static const struct option range_options[] = {
@@ -55,6 +61,7 @@ static const struct option range_options[] = {
 	{"count", no_argument, NULL, 'c'},
 	{"offsets", no_argument, NULL, OPT_OFFSETS},
 	{"check", no_argument, NULL, OPT_CHECK},
+	{"no-decompress", no_argument, NULL, OPT_NO_DECOMPRESS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -68,6 +75,7 @@ struct range_args {
 	int count;
 	int offsets;
 	int check;
+	int no_decompress;
 };
 
 /* Build the key spec from the options; EXIT_TROUBLE after a message. */
@@ -107,7 +115,7 @@ static int key_spec(const struct range_args *a, mapq_key_spec *spec)
 }
 
 /* --check: print the first line out of order as NUMBER:TEXT. */
-static int run_check(const struct range_args *a, const mapq_view *view,
+static int run_check(const struct range_args *a, mapq_file *f,
                      mapq_key *key, struct cli_out *out, mapq_error *err)
 {
 	uint64_t prefix = UINT64_MAX;
@@ -117,7 +125,7 @@ static int run_check(const struct range_args *a, const mapq_view *view,
 		prefix = f > t ? f : t;
 	}
 	mapq_disorder where;
-	int rc = mapq_bisect_check(view, key, prefix, &where, err);
+	int rc = mapq_file_check_sorted(f, key, prefix, &where, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1)
@@ -125,42 +133,43 @@ static int run_check(const struct range_args *a, const mapq_view *view,
 	char num[32];
 	int n = snprintf(num, sizeof num, "%llu:", (unsigned long long)where.line);
 	cli_out_write(out, num, (size_t)n);
-	rc = cli_out_view(out, view, where.offset, where.offset + where.length, err);
-	if (rc == MAPQ_ETRUNC)
+	rc = cli_out_range(out, f, where.offset, where.offset + where.length,
+	                   err);
+	if (rc < 0 && rc != MAPQ_EPIPE && rc != MAPQ_EWRITE)
 		return rc;
 	cli_out_write(out, "\n", 1);
 	return EXIT_NONE;
 }
 
 /* The window: its lines, their count, or its offsets. */
-static int run_window(const struct range_args *a, const mapq_view *view,
+static int run_window(const struct range_args *a, mapq_file *f,
                       mapq_key *key, struct cli_out *out, mapq_error *err)
 {
 	uint64_t start, end;
-	int rc = mapq_bisect_window(view, key, a->from, strlen(a->from), a->to,
-	                            a->to != NULL ? strlen(a->to) : 0, &start,
-	                            &end, err);
+	int rc = mapq_file_bisect_window(f, key, a->from, strlen(a->from), a->to,
+	                                 a->to != NULL ? strlen(a->to) : 0,
+	                                 &start, &end, err);
 	if (rc != MAPQ_OK)
 		return rc;
 	int status = end > start ? EXIT_SELECTED : EXIT_NONE;
 	char text[64];
 	int n = 0;
 	if (a->count) {
-		mapq_view w = mapq_view_sub(view, start, end);
-		uint64_t lines;
-		if ((rc = mapq_lines_count(&w, &lines, err)) != MAPQ_OK)
+		uint64_t lines = 0;
+		if (end > start &&
+		    (rc = mapq_file_count_lines(f, start, end, &lines, err)) !=
+		            MAPQ_OK)
 			return rc;
 		n = snprintf(text, sizeof text, "%llu\n", (unsigned long long)lines);
 	} else if (a->offsets) {
-		/* Whole-file offsets, whatever view of the file was searched. */
 		n = snprintf(text, sizeof text, "%llu:%llu\n",
-		             (unsigned long long)(view->offset + start),
-		             (unsigned long long)(view->offset + end));
+		             (unsigned long long)start, (unsigned long long)end);
 	} else {
 		/* Output errors are cli_out's to report; only the input's
-		 * (a file that shrank) come back from here. */
-		rc = cli_out_view(out, view, start, end, err);
-		return rc == MAPQ_ETRUNC ? rc : status;
+		 * (a file that shrank, a damaged frame) come back from here. */
+		rc = cli_out_range(out, f, start, end, err);
+		return rc < 0 && rc != MAPQ_EPIPE && rc != MAPQ_EWRITE ? rc
+		                                                       : status;
 	}
 	cli_out_write(out, text, (size_t)n);
 	return status;
@@ -199,6 +208,9 @@ int cmd_range(int argc, char **argv)
 		case OPT_CHECK:
 			a.check = 1;
 			break;
+		case OPT_NO_DECOMPRESS:
+			a.no_decompress = 1;
+			break;
 		case 'h':
 			fputs(range_usage, stdout);
 			return cli_finish_stdio();
@@ -228,18 +240,24 @@ int cmd_range(int argc, char **argv)
 	mapq_key *key = NULL;
 	mapq_file *f = NULL;
 	struct cli_out *out = NULL;
-	mapq_view view;
 	if (mapq_key_create(&key, &spec, &err) != MAPQ_OK) {
 		cli_error("%s", err.msg);
 		return EXIT_TROUBLE;
 	}
-	status = cli_open_view(optind < argc ? argv[optind] : "-", &f, &view);
-	if (status == 0 && (out = cli_out_create(STDOUT_FILENO)) == NULL)
+	if (mapq_file_open(&f, optind < argc ? argv[optind] : "-", NULL,
+	                   a.no_decompress ? MAPQ_OPEN_NO_DECOMPRESS
+	                                   : MAPQ_OPEN_DEFAULT,
+	                   &err) != MAPQ_OK) {
+		cli_error("%s", err.msg);
 		status = EXIT_TROUBLE;
-	if (status != 0)
 		goto done;
-	int rc = a.check ? run_check(&a, &view, key, out, &err)
-	                 : run_window(&a, &view, key, out, &err);
+	}
+	if ((out = cli_out_create(STDOUT_FILENO)) == NULL) {
+		status = EXIT_TROUBLE;
+		goto done;
+	}
+	int rc = a.check ? run_check(&a, f, key, out, &err)
+	                 : run_window(&a, f, key, out, &err);
 	if (rc < 0) {
 		cli_error("%s", err.msg);
 		status = EXIT_TROUBLE;

@@ -7,7 +7,7 @@
 #include "cli.h"
 
 static const char split_usage[] =
-        "Usage: mapq split -n N [--lines] [FILE]\n"
+        "Usage: mapq split -n N [--lines] [--no-decompress] [FILE]\n"
         "Print N byte ranges START:END, one per line, that cover FILE and\n"
         "begin and end at line starts, so that N workers each given one\n"
         "(mapq grep --bytes=START:END, mapq slice --align -b START:END) see\n"
@@ -18,15 +18,19 @@ static const char split_usage[] =
         "  -n, --number=N  how many ranges (1 or more)\n"
         "      --lines     balance the number of lines in each range instead\n"
         "                  of its bytes (reads the whole file)\n"
+        "      --no-decompress  take zstd-compressed input as the raw\n"
+        "                  bytes it is (by default ranges are of the\n"
+        "                  decompressed data)\n"
         "  -h, --help      show this help and exit\n"
         "\n"
         "Exit status: 0 on success, 2 on any error.  See mapq-split(1).\n";
 
-enum { OPT_LINES = 256 };
+enum { OPT_LINES = 256, OPT_NO_DECOMPRESS };
 
 static const struct option split_options[] = {
 	{"number", required_argument, NULL, 'n'},
 	{"lines", no_argument, NULL, OPT_LINES},
+	{"no-decompress", no_argument, NULL, OPT_NO_DECOMPRESS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -35,6 +39,7 @@ int cmd_split(int argc, char **argv)
 {
 	const char *count = NULL;
 	mapq_split_mode mode = MAPQ_SPLIT_BYTES;
+	unsigned open_flags = MAPQ_OPEN_DEFAULT;
 	int c;
 
 	opterr = 0;
@@ -45,6 +50,9 @@ int cmd_split(int argc, char **argv)
 			break;
 		case OPT_LINES:
 			mode = MAPQ_SPLIT_LINES;
+			break;
+		case OPT_NO_DECOMPRESS:
+			open_flags = MAPQ_OPEN_NO_DECOMPRESS;
 			break;
 		case 'h':
 			fputs(split_usage, stdout);
@@ -71,11 +79,10 @@ int cmd_split(int argc, char **argv)
 	mapq_file *f = NULL;
 	mapq_split *s = NULL;
 	struct cli_out *out = NULL;
-	mapq_view view;
-	int status = cli_open_view(optind < argc ? argv[optind] : "-", &f, &view);
-	if (status != 0)
-		goto done;
-	if (mapq_split_create(&s, &view, n, mode, &err) != MAPQ_OK) {
+	int status = 0;
+	if (mapq_file_open(&f, optind < argc ? argv[optind] : "-", NULL,
+	                   open_flags, &err) != MAPQ_OK ||
+	    mapq_split_create_file(&s, f, n, mode, &err) != MAPQ_OK) {
 		cli_error("%s", err.msg);
 		status = EXIT_TROUBLE;
 		goto done;

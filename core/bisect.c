@@ -410,11 +410,15 @@ static int keep_prev(struct check_state *st, const mapq_file *f,
 	return MAPQ_OK;
 }
 
-int mapq_bisect_check(const mapq_view *view, mapq_key *key, uint64_t prefix,
-                      mapq_disorder *where, mapq_error *err)
+/*
+ * The check of [view->offset, view->offset + view->size) of view->file.
+ * Only the view's file, offset and size are used, never its data: the
+ * bytes come from a scan, so a file-level caller may pass a view without
+ * data (compressed input has none) whose size runs to the end.
+ */
+static int check_range(const mapq_view *view, mapq_key *key, uint64_t prefix,
+                       mapq_disorder *where, mapq_error *err)
 {
-	if (view == NULL || view->file == NULL || where == NULL)
-		return mapq__error_set(err, MAPQ_EINVAL, 0, "no view");
 	struct check_state st = {.key = key, .prefix = prefix};
 	struct mapq_scan s;
 	mapq__scan_init(&s, view->file, view->offset, view->offset + view->size,
@@ -434,4 +438,198 @@ int mapq_bisect_check(const mapq_view *view, mapq_key *key, uint64_t prefix,
 	mapq__scan_finish(&s);
 	free(st.buf);
 	return rc < 0 ? rc : sorted;
+}
+
+int mapq_bisect_check(const mapq_view *view, mapq_key *key, uint64_t prefix,
+                      mapq_disorder *where, mapq_error *err)
+{
+	if (view == NULL || view->file == NULL || where == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no view");
+	return check_range(view, key, prefix, where, err);
+}
+
+int mapq_file_check_sorted(mapq_file *f, mapq_key *key, uint64_t prefix,
+                           mapq_disorder *where, mapq_error *err)
+{
+	if (f == NULL || where == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file");
+	/* A scan stops at the data's end, known or not. */
+	mapq_view all = {.data = NULL, .size = MAPQ_SIZE_UNKNOWN, .offset = 0,
+	                 .file = f};
+	return check_range(&all, key, prefix, where, err);
+}
+
+/* ---- the window of a file that may be compressed ---- */
+
+/* Name the file and the line in a regex failure, by absolute offset. */
+static int file_extract_failed(mapq_error *err, int rc, mapq_file *f,
+                               uint64_t at)
+{
+	mapq_view v = {.data = NULL, .size = 0, .offset = 0, .file = f};
+	return extract_failed(err, rc, &v, at);
+}
+
+/*
+ * Walk the lines that start in [from, hi) of f through a scan (windows end
+ * after a newline, so lines are whole; hi need not be a line start), from
+ * the first line start at or after `from`, until the first line that has
+ * a key.  With `stop_ge`, go
+ * on past keyed lines below the bound and stop at the first keyed line
+ * >= bound instead.  Returns 1 with *t (its start), *next (the start of
+ * the line after it) and *ge (its key >= bound), 0 when no such line
+ * starts before hi, or an error.  The windows are decompressed bytes, not
+ * the mapping: no guard is needed for compressed input, and plain input
+ * does not come here.
+ */
+static int file_lines(mapq_file *f, mapq_key *key, const unsigned char *b,
+                      uint64_t blen, uint64_t from, uint64_t hi, int stop_ge,
+                      uint64_t *t, uint64_t *next, int *ge, mapq_error *err)
+{
+	struct mapq_scan s;
+	/* Start one byte early: a line starts at `from` exactly when the
+	 * byte before it is a newline. */
+	int skip = from > 0;
+	/* The scan runs to the data's end, not to hi: hi need not be a line
+	 * start, and the last line starting before it must be read whole. */
+	mapq__scan_init(&s, f, skip ? from - 1 : 0, MAPQ_SIZE_UNKNOWN, 64 << 10,
+	                MAPQ_SCAN_LINES);
+	mapq_view w;
+	int rc, found = 0;
+	while (!found && (rc = mapq_scan_next(&s, &w, err)) > 0) {
+		const unsigned char *p = w.data, *end = w.data + w.size;
+		if (skip) {
+			const unsigned char *nl = memchr(p, '\n', w.size);
+			if (nl == NULL)
+				continue; /* still inside the line at from - 1 */
+			p = nl + 1;
+			skip = 0;
+		}
+		while (p < end) {
+			const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+			const unsigned char *e = nl != NULL ? nl : end;
+			uint64_t at = w.offset + (uint64_t)(p - w.data);
+			if (at >= hi)
+				goto done; /* rc is 1: a window, no line found */
+			const unsigned char *kp;
+			uint64_t kl;
+			rc = mapq_key_extract(key, p, (uint64_t)(e - p), &kp, &kl,
+			                      err);
+			if (rc != MAPQ_OK) {
+				rc = file_extract_failed(err, rc, f, at);
+				goto done;
+			}
+			p = nl != NULL ? nl + 1 : end;
+			if (kl == 0)
+				continue;
+			*ge = mapq_key_compare(kp, kl, b, blen) >= 0;
+			if (!stop_ge || *ge) {
+				*t = at;
+				*next = w.offset + (uint64_t)(p - w.data);
+				found = 1;
+				break;
+			}
+		}
+	}
+done:
+	mapq__scan_finish(&s);
+	return rc < 0 ? rc : found;
+}
+
+/*
+ * mapq_bisect for a seekable file: the same invariant as search(), but a
+ * probe looks forward from mid (to the first keyed line starting at or
+ * after it) instead of back to the start of mid's line, because reading
+ * backward across frames would mean decompressing the frame before.  A
+ * probe decompresses from the start of mid's frame to the line it reads,
+ * so a search costs O(log size) probes of at most a frame each.
+ */
+static int seekable_search(mapq_file *f, mapq_key *key, const unsigned char *b,
+                           uint64_t blen, uint64_t lo, uint64_t *offset,
+                           mapq_error *err)
+{
+	uint64_t size = mapq__data_size(f);
+	uint64_t hi = size, res = size;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		uint64_t t = 0, next = 0;
+		int ge = 0;
+		int rc = file_lines(f, key, b, blen, mid, hi, 0, &t, &next, &ge,
+		                    err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			hi = mid; /* no keyed line starts in [mid, hi) */
+		} else if (ge) {
+			res = t; /* lines in [mid, t) have no key */
+			hi = mid;
+		} else {
+			lo = next;
+		}
+	}
+	*offset = res;
+	return MAPQ_OK;
+}
+
+/* The first keyed line >= bound starting at or after lo, on any file that
+ * has no view: by bisection when seekable, by reading forward otherwise. */
+static int file_bisect(mapq_file *f, mapq_key *key, const void *bound,
+                       uint64_t blen, uint64_t lo, uint64_t *offset,
+                       mapq_error *err)
+{
+	uint64_t size = mapq__data_size(f);
+	if (lo > size)
+		lo = size;
+	if (blen == 0) {
+		*offset = lo;
+		return MAPQ_OK;
+	}
+	if (f->compression == MAPQ_COMPRESSION_ZSTD_SEEKABLE)
+		return seekable_search(f, key, bound, blen, lo, offset, err);
+	/* A zstd stream can only be read from its start: a linear search
+	 * finds the same line on sorted data, in one pass up to it. */
+	uint64_t t = 0, next = 0;
+	int ge = 0;
+	int rc = file_lines(f, key, bound, blen, lo, MAPQ_SIZE_UNKNOWN, 1, &t,
+	                    &next, &ge, err);
+	if (rc < 0)
+		return rc;
+	/* Read to the end without a match: the size is known now. */
+	*offset = rc == 1 ? t : mapq__data_size(f);
+	return MAPQ_OK;
+}
+
+int mapq_file_bisect_window(mapq_file *f, mapq_key *key, const void *from,
+                            uint64_t flen, const void *to, uint64_t tlen,
+                            uint64_t *start, uint64_t *end, mapq_error *err)
+{
+	if (f == NULL || start == NULL || end == NULL ||
+	    (from == NULL && flen > 0) || (to == NULL && tlen > 0))
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file or bound");
+	if (f->compression == MAPQ_COMPRESSION_NONE) {
+		mapq_view view;
+		int rc = mapq_file_view(f, &view, err);
+		if (rc != MAPQ_OK)
+			return rc;
+		return mapq_bisect_window(&view, key, from, flen, to, tlen, start,
+		                          end, err);
+	}
+	uint64_t s, e;
+	int rc = file_bisect(f, key, from, flen, 0, &s, err);
+	if (rc != MAPQ_OK)
+		return rc;
+	if (to == NULL) {
+		uint64_t size;
+		if ((rc = mapq_file_measure(f, &size, err)) != MAPQ_OK)
+			return rc;
+		e = size;
+	} else if (mapq_key_compare(to, tlen, from, flen) >= 0) {
+		rc = file_bisect(f, key, to, tlen, s, &e, err);
+		if (rc != MAPQ_OK)
+			return rc;
+	} else {
+		e = s;
+	}
+	*start = s;
+	*end = e;
+	return MAPQ_OK;
 }

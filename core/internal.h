@@ -86,6 +86,22 @@ int mapq__resolve_lines(const struct mapq__line_source *ls,
                         const mapq_range *range, uint64_t *start,
                         uint64_t *end, mapq_error *err);
 
+/*
+ * Line primitives over a whole file's data through scans (resolve.c): what
+ * lines.c does on a view, for input that has none (compressed).  They work
+ * on plain files too, but the view functions are faster there.
+ * - next_start: the first line start at or after `offset`;
+ * - find_start_back: the start of the n-th line from the end (0 when the
+ *   data has fewer lines; n = 0: the end);
+ * - skip: from a line start, n lines forward (at most the end).
+ */
+int mapq__file_next_start(mapq_file *f, uint64_t offset, uint64_t *start,
+                          mapq_error *err);
+int mapq__file_find_start_back(void *f, uint64_t n, uint64_t *offset,
+                               mapq_error *err);
+int mapq__file_skip(void *f, uint64_t from, uint64_t n, uint64_t *offset,
+                    mapq_error *err);
+
 /* Page size, for aligning madvise ranges. */
 uint64_t mapq__page_size(void);
 

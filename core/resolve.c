@@ -88,8 +88,8 @@ static int walk(mapq_file *f, uint64_t start, uint64_t end, uint64_t k,
 	return MAPQ_OK;
 }
 
-static int file_skip(void *src, uint64_t from, uint64_t n, uint64_t *offset,
-                     mapq_error *err)
+int mapq__file_skip(void *src, uint64_t from, uint64_t n, uint64_t *offset,
+                    mapq_error *err)
 {
 	mapq_file *f = src;
 	if (n == 0) {
@@ -107,7 +107,7 @@ static int file_find_start(void *src, uint64_t n, uint64_t *offset,
 		*offset = 0;
 		return MAPQ_OK;
 	}
-	return file_skip(src, 0, n - 1, offset, err);
+	return mapq__file_skip(src, 0, n - 1, offset, err);
 }
 
 /*
@@ -178,8 +178,8 @@ static int stream_find_start_back(mapq_file *f, uint64_t n, uint64_t *offset,
 	return walk(f, 0, size, count - n + 1, &count, offset, NULL, err);
 }
 
-static int file_find_start_back(void *src, uint64_t n, uint64_t *offset,
-                                mapq_error *err)
+int mapq__file_find_start_back(void *src, uint64_t n, uint64_t *offset,
+                               mapq_error *err)
 {
 	mapq_file *f = src;
 	if (f->compression == MAPQ_COMPRESSION_ZSTD_SEEKABLE)
@@ -187,9 +187,8 @@ static int file_find_start_back(void *src, uint64_t n, uint64_t *offset,
 	return stream_find_start_back(f, n, offset, err);
 }
 
-/* The first line start at or after `offset`. */
-static int file_next_start(mapq_file *f, uint64_t offset, uint64_t *start,
-                           mapq_error *err)
+int mapq__file_next_start(mapq_file *f, uint64_t offset, uint64_t *start,
+                          mapq_error *err)
 {
 	if (offset == 0) {
 		*start = 0;
@@ -210,8 +209,8 @@ static int resolve_compressed(mapq_file *f, const mapq_range *range,
 	if (range->unit == MAPQ_RANGE_LINES) {
 		struct mapq__line_source ls = {
 			.find_start = file_find_start,
-			.find_start_back = file_find_start_back,
-			.skip = file_skip,
+			.find_start_back = mapq__file_find_start_back,
+			.skip = mapq__file_skip,
 			.size = mapq__data_size(f),
 			.src = f,
 		};
@@ -230,11 +229,11 @@ static int resolve_compressed(mapq_file *f, const mapq_range *range,
 		if (s >= e) {
 			e = s;
 		} else {
-			rc = file_next_start(f, s, &s, err);
+			rc = mapq__file_next_start(f, s, &s, err);
 			/* An end past all the data (a stream of unknown size)
 			 * is already past every line start. */
 			if (rc == MAPQ_OK && e != MAPQ_SIZE_UNKNOWN)
-				rc = file_next_start(f, e, &e, err);
+				rc = mapq__file_next_start(f, e, &e, err);
 			if (rc != MAPQ_OK)
 				return rc;
 			if (e < s)
@@ -272,6 +271,22 @@ int mapq_file_count_newlines(mapq_file *f, uint64_t start, uint64_t end,
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file");
 	uint64_t pos;
 	return walk(f, start, end, UINT64_MAX, count, &pos, NULL, err);
+}
+
+int mapq_file_count_lines(mapq_file *f, uint64_t start, uint64_t end,
+                          uint64_t *count, mapq_error *err)
+{
+	if (f == NULL || count == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file");
+	uint64_t n, pos;
+	int last;
+	int rc = walk(f, start, end, UINT64_MAX, &n, &pos, &last, err);
+	if (rc != MAPQ_OK)
+		return rc;
+	/* A part that does not end with a newline ends with a line (the
+	 * data's last, or the start of one cut by `end`). */
+	*count = n + (last >= 0 && last != '\n');
+	return MAPQ_OK;
 }
 
 int mapq_file_write_range(mapq_file *f, uint64_t start, uint64_t end, int fd,

@@ -10,13 +10,16 @@
 #include "internal.h"
 
 struct mapq_split {
-	const mapq_view *view;
+	const mapq_view *view; /* the view split, or NULL for a whole file */
+	mapq_file *file;       /* the file split when there is no view */
+	uint64_t size;         /* bytes of data */
 	mapq_split_mode mode;
 	uint64_t n;     /* shards to hand out: min(asked, lines) */
 	uint64_t k;     /* shards handed out so far */
 	uint64_t prev;  /* where shard k starts */
 	uint64_t tail;  /* bytes: the latest start of shard k + 1 */
 	uint64_t lines; /* lines: how many the view has */
+	mapq_view own;  /* a copy of the view split (view points here) */
 };
 
 /* floor(k * total / n) without overflow. */
@@ -54,6 +57,55 @@ static int walk_back(const mapq_view *view, uint64_t want, uint64_t *start,
 	return MAPQ_OK;
 }
 
+/* The n-th line from the end, as walk_back, for a file without a view. */
+static int file_walk_back(mapq_file *f, uint64_t size, uint64_t want,
+                          uint64_t *start, uint64_t *found, mapq_error *err)
+{
+	int rc = mapq__file_find_start_back(f, want, start, err);
+	if (rc != MAPQ_OK || *start > 0 || want == 0) {
+		*found = want;
+		return rc;
+	}
+	/* Line 1 may be exactly the want-th from the end, or the data may
+	 * have fewer lines: only a count tells. */
+	uint64_t lines;
+	rc = mapq_file_count_lines(f, 0, size, &lines, err);
+	*found = lines < want ? lines : want;
+	return rc;
+}
+
+/* The primitives below go to the view, or to the file without one. */
+static int src_walk_back(mapq_split *s, uint64_t want, uint64_t *start,
+                         uint64_t *found, mapq_error *err)
+{
+	if (s->view != NULL)
+		return walk_back(s->view, want, start, found, err);
+	return file_walk_back(s->file, s->size, want, start, found, err);
+}
+
+static int src_next_start(mapq_split *s, uint64_t offset, uint64_t *start,
+                          mapq_error *err)
+{
+	if (s->view != NULL)
+		return mapq_lines_next_start(s->view, offset, start, err);
+	return mapq__file_next_start(s->file, offset, start, err);
+}
+
+static int src_skip(mapq_split *s, uint64_t from, uint64_t n, uint64_t *offset,
+                    mapq_error *err)
+{
+	if (s->view != NULL)
+		return mapq_lines_skip(s->view, from, n, offset, err);
+	return mapq__file_skip(s->file, from, n, offset, err);
+}
+
+static int src_count(mapq_split *s, uint64_t *lines, mapq_error *err)
+{
+	if (s->view != NULL)
+		return mapq_lines_count(s->view, lines, err);
+	return mapq_file_count_lines(s->file, 0, s->size, lines, err);
+}
+
 /* Prepare the byte mode: find how many shards there will be, and the
  * latest place the first cut may go so that every later shard gets a
  * line. */
@@ -63,7 +115,7 @@ static int prepare_bytes(mapq_split *s, mapq_error *err)
 		return MAPQ_OK;
 	uint64_t at, found;
 	/* n lines from the end: fewer means fewer shards. */
-	int rc = walk_back(s->view, s->n, &at, &found, err);
+	int rc = src_walk_back(s, s->n, &at, &found, err);
 	if (rc != MAPQ_OK)
 		return rc;
 	if (found < s->n)
@@ -72,14 +124,14 @@ static int prepare_bytes(mapq_split *s, mapq_error *err)
 		return MAPQ_OK;
 	/* The cut after shard 0 may go no later than the start of line
 	 * n - 1 from the end, leaving one line for each later shard. */
-	return walk_back(s->view, s->n - 1, &s->tail, &found, err);
+	return src_walk_back(s, s->n - 1, &s->tail, &found, err);
 }
 
-int mapq_split_create(mapq_split **out, const mapq_view *view, uint64_t n,
-                      mapq_split_mode mode, mapq_error *err)
+/* Create a split of `view`, or of `file` when view is NULL (size bytes). */
+static int split_create(mapq_split **out, const mapq_view *view,
+                        mapq_file *file, uint64_t size, uint64_t n,
+                        mapq_split_mode mode, mapq_error *err)
 {
-	if (out == NULL || view == NULL || view->file == NULL)
-		return mapq__error_set(err, MAPQ_EINVAL, 0, "no view or handle");
 	*out = NULL;
 	if (n == 0)
 		return mapq__error_set(err, MAPQ_EINVAL, 0,
@@ -89,15 +141,20 @@ int mapq_split_create(mapq_split **out, const mapq_view *view, uint64_t n,
 	mapq_split *s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
-	s->view = view;
+	if (view != NULL) {
+		s->own = *view;
+		s->view = &s->own;
+	}
+	s->file = file;
+	s->size = size;
 	s->mode = mode;
 	/* There can be no more lines than bytes. */
-	s->n = n < view->size ? n : view->size;
+	s->n = n < size ? n : size;
 	int rc = MAPQ_OK;
 	if (s->n > 0 && mode == MAPQ_SPLIT_BYTES) {
 		rc = prepare_bytes(s, err);
 	} else if (s->n > 0) {
-		rc = mapq_lines_count(view, &s->lines, err);
+		rc = src_count(s, &s->lines, err);
 		if (rc == MAPQ_OK && s->lines < s->n)
 			s->n = s->lines;
 	}
@@ -109,23 +166,49 @@ int mapq_split_create(mapq_split **out, const mapq_view *view, uint64_t n,
 	return MAPQ_OK;
 }
 
+int mapq_split_create(mapq_split **out, const mapq_view *view, uint64_t n,
+                      mapq_split_mode mode, mapq_error *err)
+{
+	if (out == NULL || view == NULL || view->file == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no view or handle");
+	return split_create(out, view, NULL, view->size, n, mode, err);
+}
+
+int mapq_split_create_file(mapq_split **out, mapq_file *f, uint64_t n,
+                           mapq_split_mode mode, mapq_error *err)
+{
+	if (out == NULL || f == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file or handle");
+	*out = NULL;
+	if (f->compression == MAPQ_COMPRESSION_NONE) {
+		mapq_view view;
+		int rc = mapq_file_view(f, &view, err);
+		if (rc != MAPQ_OK)
+			return rc;
+		return split_create(out, &view, NULL, view.size, n, mode, err);
+	}
+	uint64_t size;
+	int rc = mapq_file_measure(f, &size, err);
+	if (rc != MAPQ_OK)
+		return rc;
+	return split_create(out, NULL, f, size, n, mode, err);
+}
+
 /* The end of shard k (not the last one) in the byte mode. */
 static int cut_bytes(mapq_split *s, uint64_t *cut, mapq_error *err)
 {
-	const mapq_view *v = s->view;
 	uint64_t c;
-	int rc = mapq_lines_next_start(v, share(s->k + 1, v->size, s->n), &c,
-	                               err);
+	int rc = src_next_start(s, share(s->k + 1, s->size, s->n), &c, err);
 	/* At least one line for this shard: past the line at prev. */
 	if (rc == MAPQ_OK && c <= s->prev)
-		rc = mapq_lines_next_start(v, s->prev + 1, &c, err);
+		rc = src_next_start(s, s->prev + 1, &c, err);
 	if (rc != MAPQ_OK)
 		return rc;
 	/* At least one line for each shard after it. */
 	if (c > s->tail)
 		c = s->tail;
 	/* The next cut's limit is one line further. */
-	rc = mapq_lines_next_start(v, s->tail + 1, &s->tail, err);
+	rc = src_next_start(s, s->tail + 1, &s->tail, err);
 	*cut = c;
 	return rc;
 }
@@ -137,13 +220,13 @@ int mapq_split_next(mapq_split *s, uint64_t *start, uint64_t *end,
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no split");
 	if (s->k >= s->n)
 		return 0;
-	uint64_t cut = s->view->size;
+	uint64_t cut = s->size;
 	int rc = MAPQ_OK;
 	if (s->k + 1 < s->n) {
 		if (s->mode == MAPQ_SPLIT_BYTES)
 			rc = cut_bytes(s, &cut, err);
 		else
-			rc = mapq_lines_skip(s->view, s->prev,
+			rc = src_skip(s, s->prev,
 			                     share(s->k + 1, s->lines, s->n) -
 			                             share(s->k, s->lines, s->n),
 			                     &cut, err);

@@ -623,6 +623,35 @@ MAPQ_API int mapq_bisect_check(const mapq_view *view, mapq_key *key,
                                uint64_t prefix, mapq_disorder *where,
                                mapq_error *err);
 
+/*
+ * mapq_bisect_window for a whole file of any kind: offsets [*start, *end)
+ * of its (decompressed) data.  A plain file is searched through its view,
+ * as mapq_bisect_window does.  A seekable zstd file is bisected too: each
+ * probe decompresses from the start of the frame that holds it to the line
+ * it reads, so a window costs O(log size) probes of at most one frame
+ * each, whatever the file's size.  A zstd stream without a seek table can
+ * only be read from its start: the lines are read forward up to the
+ * window's end (the result is the same on sorted data).  With to NULL,
+ * *end is the data's end (a stream is measured for it).
+ * Errors: MAPQ_EINVAL (NULL arguments, a regex limit), and those of scans
+ * (MAPQ_ETRUNC, MAPQ_ECORRUPT, MAPQ_ENOMEM).
+ */
+MAPQ_API int mapq_file_bisect_window(mapq_file *f, mapq_key *key,
+                                     const void *from, uint64_t flen,
+                                     const void *to, uint64_t tlen,
+                                     uint64_t *start, uint64_t *end,
+                                     mapq_error *err);
+
+/*
+ * mapq_bisect_check over all of a file's data, compressed or not (one
+ * linear pass; offsets in *where are of the decompressed data).
+ * Returns 1 when sorted, 0 when not (*where filled), or a negative error:
+ * those of mapq_bisect_check and of scans (MAPQ_ECORRUPT).
+ */
+MAPQ_API int mapq_file_check_sorted(mapq_file *f, mapq_key *key,
+                                    uint64_t prefix, mapq_disorder *where,
+                                    mapq_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Shards: cutting a file into line-aligned byte ranges                 */
 /* ------------------------------------------------------------------ */
@@ -655,6 +684,19 @@ typedef struct mapq_split mapq_split;
 MAPQ_API int mapq_split_create(mapq_split **out, const mapq_view *view,
                                uint64_t n, mapq_split_mode mode,
                                mapq_error *err);
+
+/*
+ * mapq_split_create for a whole file of any kind: shards are ranges of its
+ * (decompressed) data.  A plain file is split through its view.  On
+ * compressed input the lines around each cut are found by decompressing
+ * from the frame that holds the cut (seekable format) or from the start (a
+ * zstd stream, which is measured first: each cut then costs a pass up to
+ * it); the line mode reads the data twice.  `f` must outlive the split.
+ * Errors: as mapq_split_create, and those of scans (MAPQ_ECORRUPT).
+ */
+MAPQ_API int mapq_split_create_file(mapq_split **out, mapq_file *f,
+                                    uint64_t n, mapq_split_mode mode,
+                                    mapq_error *err);
 
 /*
  * Pull the next shard, in file order, as [*start, *end) relative to
@@ -753,6 +795,29 @@ MAPQ_API void mapq_stats_merge(mapq_stats *dst, const mapq_stats *src);
  */
 MAPQ_API int mapq_stats_scan(mapq_stats *s, const mapq_view *view,
                              unsigned threads, mapq_error *err);
+
+/*
+ * Account for bytes [start, end) of f's data (clamped to it), which follow
+ * the bytes seen so far, whatever kind of input f is (a view only exists
+ * for plain input).  A plain file is measured as mapq_stats_scan()
+ * measures a view.  Compressed input is measured as it is decompressed,
+ * through scans: a zstd stream by the calling thread; the seekable format,
+ * whose frames decompress independently, cut at frame boundaries into up
+ * to `threads` pieces (at least 8 MiB each) measured at once and merged.
+ * The result never depends on `threads`.
+ * When `first_line` is not NULL it receives 1 + the newlines before
+ * `start` (counted up to the end of the data): the first_line that
+ * mapq_stats_finish() wants for the range.  Counting them reads the data
+ * from its beginning; on compressed input that is the same pass that
+ * measures the range.  Pass NULL when the number is known already (start
+ * 0, or a line range counted from the front).
+ * Errors: MAPQ_EINVAL, MAPQ_ENOMEM, MAPQ_ETRUNC, and for compressed input
+ * MAPQ_ECORRUPT (damaged data); err names the file.  After an error the
+ * accumulator's content is unspecified.
+ */
+MAPQ_API int mapq_stats_file(mapq_stats *s, mapq_file *f, uint64_t start,
+                             uint64_t end, unsigned threads,
+                             uint64_t *first_line, mapq_error *err);
 
 /*
  * Compute the figures of everything seen into *r.  `first_line` is the
@@ -919,6 +984,14 @@ MAPQ_API int mapq_file_resolve(mapq_file *f, const mapq_range *range,
 MAPQ_API int mapq_file_count_newlines(mapq_file *f, uint64_t start,
                                       uint64_t end, uint64_t *count,
                                       mapq_error *err);
+
+/*
+ * Count the lines in [start, end) of f's data (clamped) into *count: its
+ * newlines, plus one when the part does not end with a newline (a final
+ * line without one, or a line cut by `end`).  Errors: as scans.
+ */
+MAPQ_API int mapq_file_count_lines(mapq_file *f, uint64_t start, uint64_t end,
+                                   uint64_t *count, mapq_error *err);
 
 /*
  * Write bytes [start, end) of f's data (clamped) to file descriptor fd:

@@ -907,6 +907,245 @@ START_TEST(split_with_one_huge_last_line)
 }
 END_TEST
 
+/* ---- compressed input ---------------------------------------------- */
+
+/*
+ * Write text to a temporary file in the seekable format, with frames of
+ * `frame` bytes; with `stream`, drop the seek table (the final skippable
+ * frame), which leaves a plain multi-frame zstd stream.  Returns the path.
+ */
+static char *compressed_copy(const char *text, size_t size, uint64_t frame,
+                             int stream)
+{
+	char *path = tu_temp_file("", 0);
+	FILE *fp = fopen(path, "w+b");
+	ck_assert_ptr_nonnull(fp);
+	mapq_compress_options o = {.frame_size = frame, .level = 1};
+	mapq_compressor *c;
+	mapq_error err;
+	ck_assert_int_eq(mapq_compressor_create(&c, fileno(fp), &o, &err), 0);
+	ck_assert_int_eq(mapq_compressor_write(c, text, size, &err), 0);
+	ck_assert_int_eq(mapq_compressor_finish(c, &err), 0);
+	mapq_compressor_destroy(c);
+	if (stream) {
+		/* The footer: frame count (4), descriptor (1), magic (4); the
+		 * table is an 8-byte skippable header, 12 bytes a frame (with
+		 * checksums, which mapq writes), and the footer. */
+		ck_assert_int_eq(fseek(fp, -9, SEEK_END), 0);
+		unsigned char foot[9];
+		ck_assert_uint_eq(fread(foot, 1, 9, fp), 9);
+		long frames = (long)(foot[0] | foot[1] << 8 | foot[2] << 16 |
+		                     (unsigned long)foot[3] << 24);
+		ck_assert_int_eq(foot[4] & 0x80, 0x80);
+		long total = ftell(fp);
+		ck_assert_int_eq(ftruncate(fileno(fp), total - (8 + 12 * frames + 9)),
+		                 0);
+	}
+	fclose(fp);
+	return path;
+}
+
+static mapq_file *open_compressed(const char *path, int want)
+{
+	mapq_file *f = tu_open(path, 0);
+	ck_assert_int_eq(mapq_file_compression(f), want);
+	return f;
+}
+
+START_TEST(compressed_windows_equal_plain_ones)
+{
+	char bounds[40][4];
+	size_t nb = all_bounds(bounds);
+	/* Bounds for TO: none, and a few around the keys' range. */
+	static const char *tos[] = {NULL, "", "b", "bc", "cca"};
+	static const size_t sizes[] = {0, 1, 3, 13, 100};
+	for (int mk = KEY_LINE; mk <= KEY_COMMA2; mk++) {
+		mapq_key *key = make_key((enum model_key)mk);
+		for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+			for (int nl = 0; nl <= 1; nl++) {
+				char *text = sorted_text((enum model_key)mk, sizes[si],
+				                         (unsigned)(si * 17 + (size_t)mk + (size_t)nl),
+				                         nl);
+				size_t size = strlen(text);
+				char *path;
+				mapq_view v;
+				mapq_file *plain = tu_open_bytes(text, size, 0, &path, &v);
+				/* Frames far smaller than a line, and a few lines. */
+				char *seek = compressed_copy(text, size, 5, 0);
+				char *big = compressed_copy(text, size, 64, 0);
+				char *strm = compressed_copy(text, size, 7, 1);
+				mapq_file *cf[3] = {
+				        open_compressed(seek, MAPQ_COMPRESSION_ZSTD_SEEKABLE),
+				        open_compressed(big, MAPQ_COMPRESSION_ZSTD_SEEKABLE),
+				        size > 0 ? open_compressed(strm, MAPQ_COMPRESSION_ZSTD_STREAM)
+				                 : NULL,
+				};
+				for (size_t a = 0; a < nb; a++)
+					for (size_t b = 0; b < sizeof tos / sizeof tos[0]; b++) {
+						const char *to = tos[b];
+						uint64_t s, e, cs, ce;
+						ck_assert_int_eq(window(&v, key, bounds[a], to, &s, &e),
+						                 MAPQ_OK);
+						for (int k = 0; k < 3; k++) {
+							if (cf[k] == NULL)
+								continue;
+							mapq_error err;
+							int rc = mapq_file_bisect_window(
+							        cf[k], key, bounds[a], strlen(bounds[a]), to,
+							        to != NULL ? strlen(to) : 0, &cs, &ce, &err);
+							ck_assert_msg(rc == MAPQ_OK, "%s", err.msg);
+							ck_assert_msg(cs == s && ce == e,
+							              "kind %d key %d file %zu/%d from '%s' "
+							              "to '%s': got %lu:%lu, want %lu:%lu",
+							              k, mk, sizes[si], nl, bounds[a],
+							              to != NULL ? to : "(none)",
+							              (unsigned long)cs, (unsigned long)ce,
+							              (unsigned long)s, (unsigned long)e);
+						}
+					}
+				/* The order check and the line count agree too. */
+				mapq_disorder dp, dc;
+				mapq_error err;
+				int want = mapq_bisect_check(&v, key, UINT64_MAX, &dp, &err);
+				for (int k = 0; k < 3; k++) {
+					if (cf[k] == NULL)
+						continue;
+					ck_assert_int_eq(mapq_file_check_sorted(cf[k], key,
+					                                        UINT64_MAX, &dc,
+					                                        &err),
+					                 want);
+					/* Lines of the whole data, compressed or not. */
+					uint64_t lines_p, lines_c;
+					ck_assert_int_eq(mapq_lines_count(&v, &lines_p, &err), 0);
+					ck_assert_int_eq(mapq_file_count_lines(cf[k], 0, UINT64_MAX,
+					                                       &lines_c, &err),
+					                 0);
+					ck_assert_uint_eq(lines_c, lines_p);
+				}
+				for (int k = 0; k < 3; k++)
+					mapq_file_close(cf[k]);
+				unlink(seek);
+				unlink(big);
+				unlink(strm);
+				free(seek);
+				free(big);
+				free(strm);
+				mapq_file_close(plain);
+				unlink(path);
+				free(path);
+				free(text);
+			}
+		mapq_key_destroy(key);
+	}
+}
+END_TEST
+
+START_TEST(compressed_check_finds_the_same_line)
+{
+	/* Out of order in the middle, past several frames. */
+	const char *text = "a 1\nb 2\nc 3\nd 4\nc 5\ne 6\n";
+	size_t size = strlen(text);
+	char *path;
+	mapq_view v;
+	mapq_file *plain = tu_open_bytes(text, size, 0, &path, &v);
+	char *seek = compressed_copy(text, size, 3, 0);
+	char *strm = compressed_copy(text, size, 3, 1);
+	mapq_file *cs = open_compressed(seek, MAPQ_COMPRESSION_ZSTD_SEEKABLE);
+	mapq_file *ct = open_compressed(strm, MAPQ_COMPRESSION_ZSTD_STREAM);
+	mapq_key *key = make_key(KEY_LINE);
+	mapq_disorder d;
+	mapq_error err;
+	/* On the first byte only: "c 5" comes after "d 4". */
+	for (int k = 0; k < 2; k++) {
+		memset(&d, 0, sizeof d);
+		ck_assert_int_eq(mapq_file_check_sorted(k ? ct : cs, key, 1, &d, &err),
+		                 0);
+		ck_assert_uint_eq(d.line, 5);
+		ck_assert_uint_eq(d.offset, 16);
+		ck_assert_uint_eq(d.length, 3);
+	}
+	mapq_key_destroy(key);
+	mapq_file_close(cs);
+	mapq_file_close(ct);
+	mapq_file_close(plain);
+	unlink(seek);
+	unlink(strm);
+	unlink(path);
+	free(seek);
+	free(strm);
+	free(path);
+}
+END_TEST
+
+/* Splits of a compressed copy of text equal the splits of the text. */
+static void check_compressed_split(const char *text, size_t size, uint64_t n,
+                                   mapq_split_mode mode, uint64_t frame)
+{
+	char *path;
+	mapq_view v;
+	mapq_file *plain = tu_open_bytes(text, size, 0, &path, &v);
+	for (int stream = 0; stream <= 1; stream++) {
+		if (stream && size == 0)
+			continue; /* no frame at all: not recognised as zstd */
+		char *zpath = compressed_copy(text, size, frame, stream);
+		mapq_file *cf = open_compressed(zpath, stream ? MAPQ_COMPRESSION_ZSTD_STREAM
+		                                              : MAPQ_COMPRESSION_ZSTD_SEEKABLE);
+		mapq_split *sp, *sc;
+		mapq_error err;
+		ck_assert_int_eq(mapq_split_create(&sp, &v, n, mode, &err), 0);
+		ck_assert_msg(mapq_split_create_file(&sc, cf, n, mode, &err) == 0, "%s",
+		              err.msg);
+		uint64_t a, b, c, d;
+		int rp, rc;
+		do {
+			rp = mapq_split_next(sp, &a, &b, &err);
+			rc = mapq_split_next(sc, &c, &d, &err);
+			ck_assert_int_eq(rc, rp);
+			if (rp == 1) {
+				ck_assert_uint_eq(c, a);
+				ck_assert_uint_eq(d, b);
+			}
+		} while (rp == 1);
+		mapq_split_destroy(sp);
+		mapq_split_destroy(sc);
+		mapq_file_close(cf);
+		unlink(zpath);
+		free(zpath);
+	}
+	mapq_file_close(plain);
+	unlink(path);
+	free(path);
+}
+
+START_TEST(compressed_splits_equal_plain_ones)
+{
+	static const char *texts[] = {
+	        "", "\n", "a", "a\n\nb\n\n", "l1\nl2\nl3\nl4\nl5\nl6\nl7",
+	        "x\ny\nz\nand a last line much longer than all the others\n",
+	};
+	for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++)
+		for (uint64_t n = 1; n <= 8; n++)
+			for (int mode = 0; mode <= 1; mode++)
+				check_compressed_split(texts[t], strlen(texts[t]), n,
+				                       (mapq_split_mode)mode, 3);
+	unsigned seed = 9;
+	char *buf = malloc(20000);
+	size_t o = 0;
+	while (o < 19000) {
+		size_t len = rnd(&seed) % 80;
+		memset(buf + o, 'q', len);
+		o += len;
+		buf[o++] = '\n';
+	}
+	static const uint64_t ns[] = {1, 3, 16, 500};
+	for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+		for (int mode = 0; mode <= 1; mode++)
+			check_compressed_split(buf, o, ns[i], (mapq_split_mode)mode,
+			                       1000);
+	free(buf);
+}
+END_TEST
+
 static Suite *bisect_suite(void)
 {
 	Suite *s = suite_create("bisect");
@@ -935,6 +1174,12 @@ static Suite *bisect_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, splits_cover_every_line_once);
 	tcase_add_test(tc, split_with_one_huge_last_line);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("compressed");
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, compressed_windows_equal_plain_ones);
+	tcase_add_test(tc, compressed_check_finds_the_same_line);
+	tcase_add_test(tc, compressed_splits_equal_plain_ones);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -90,6 +90,32 @@ same "redirect" "printf '0:80000\n80000:160000\n'" "'$M' split -n 2 - <'$TMP/eve
 # One huge last line still gets its own shard, and three short ones theirs.
 same "huge last line" "printf '0:2\n2:4\n4:6\n6:%d\n' $(wc -c <"$TMP/huge-last.txt")" "'$M' split -n 4 '$TMP/huge-last.txt'"
 
+# Compressed input: the ranges are of the decompressed data, the same as
+# the plain file's, for the seekable format (small frames, so that cuts
+# fall in many frames) and for a plain zstd stream; shards of the .zst fed
+# to mapq grep --bytes add up to the whole count.
+for f in "$TMP/seq.log" "$TMP/ragged.txt" "$TMP/three-nonl.txt" "$TMP/huge-last.txt"; do
+	b=$(basename "$f")
+	"$M" compress --frame-size=2K "$f" >"$TMP/$b.seek.zst"
+	zstd -q -c "$f" >"$TMP/$b.zst"
+	for n in 1 3 7; do
+		for mode in "" --lines; do
+			same "$b.seek.zst -n $n $mode" "'$M' split -n $n $mode '$f'" \
+				"'$M' split -n $n $mode '$TMP/$b.seek.zst'"
+			same "$b.zst -n $n $mode" "'$M' split -n $n $mode '$f'" \
+				"'$M' split -n $n $mode '$TMP/$b.zst'"
+		done
+	done
+done
+same "seekable shards grep" "grep -c 7 '$TMP/seq.log'" \
+	"'$M' split -n 5 '$TMP/seq.log.seek.zst' | while read -r r; do '$M' grep -c --bytes=\$r 7 '$TMP/seq.log.seek.zst'; done | awk '{ s += \$1 } END { print s }'"
+same "zstd pipe" "'$M' split -n 3 '$TMP/seq.log'" "zstd -q -c '$TMP/seq.log' | '$M' split -n 3"
+# --no-decompress: ranges of the compressed bytes, whatever they hold.
+same "--no-decompress" "echo 0:\$(wc -c <'$TMP/seq.log.zst')" \
+	"'$M' split -n 1 --no-decompress '$TMP/seq.log.zst'"
+head -c 1000 "$TMP/seq.log.zst" >"$TMP/cut.zst"
+expect_fail "truncated zstd" 2 "^mapq: $TMP/cut.zst: " "'$M' split -n 2 '$TMP/cut.zst'"
+
 # A file larger than 4 GiB: offsets past 2^32, cuts on line starts.
 big="$TMP/big"
 truncate -s 5G "$big"
