@@ -52,6 +52,8 @@ static const char grep_usage[] =
         "  -r, --recursive           search directories recursively\n"
         "      --bytes=RANGE         search the lines that start in this byte range\n"
         "      --lines=RANGE         search only these lines\n"
+        "      --no-decompress       search zstd-compressed input as the raw\n"
+        "                            bytes it is (default: decompressed)\n"
         "      --help                show this help and exit\n"
         "\n"
         "Exit status: 0 a line was selected, 1 none, 2 an error.\n"
@@ -64,6 +66,7 @@ enum {
 	OPT_LINES,
 	OPT_JSON,
 	OPT_STATS,
+	OPT_NO_DECOMPRESS,
 	OPT_HELP
 };
 
@@ -101,6 +104,7 @@ static const struct option grep_options[] = {
 	{"lines", required_argument, NULL, OPT_LINES},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"stats", no_argument, NULL, OPT_STATS},
+	{"no-decompress", no_argument, NULL, OPT_NO_DECOMPRESS},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -400,6 +404,7 @@ int cmd_grep(int argc, char **argv)
 			break;
 		case OPT_JSON: o.json = 1; break;
 		case OPT_STATS: o.stats = 1; break;
+		case OPT_NO_DECOMPRESS: o.no_decompress = 1; break;
 		case OPT_HELP:
 			fputs(grep_usage, stdout);
 			status = cli_finish_stdio();

@@ -35,6 +35,7 @@ struct grep_opts {
 	mapq_range range;
 	int json;             /* --json */
 	int stats;            /* --stats */
+	int no_decompress;    /* --no-decompress */
 };
 
 /* Totals of a run, for --json's summary and --stats. */

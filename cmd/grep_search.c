@@ -688,7 +688,10 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 	                  !o->quiet;
 	fs.need_numbers = fs.prints_lines && (o->line_number || o->json);
 	mapq_scan *scan = NULL;
-	int rc = mapq_file_open(&fs.f, path, name, MAPQ_OPEN_DEFAULT, &fs.err);
+	int rc = mapq_file_open(&fs.f, path, name,
+	                        o->no_decompress ? MAPQ_OPEN_NO_DECOMPRESS
+	                                         : MAPQ_OPEN_DEFAULT,
+	                        &fs.err);
 	if (rc != MAPQ_OK) {
 		run->trouble = 1;
 		if (!o->no_messages)

@@ -152,6 +152,19 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 		free(m);
 		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
 	}
+	/* A lone pattern without -w/-x is compiled exactly as given, as
+	 * grep -P does: wrapping it in a group would break patterns that are
+	 * valid alone (a leading (*CR), an unterminated \Q, a (?x) comment
+	 * running to the end) and accept some that are not ("a)|(b"). */
+	int wrap = n > 1 || (flags & (MAPQ_MATCH_WORD | MAPQ_MATCH_LINE));
+	/* grep -F -w takes letters and digits of any script for word
+	 * characters; grep -P -w takes PCRE2's \w, which is ASCII here. */
+	const char *word_before = (flags & MAPQ_MATCH_FIXED)
+	                                  ? "(?<![\\p{L}\\p{N}_])(?:"
+	                                  : "(?<!\\w)(?:";
+	const char *word_after = (flags & MAPQ_MATCH_FIXED)
+	                                 ? ")(?![\\p{L}\\p{N}_])"
+	                                 : ")(?!\\w)";
 	if (n > 1)
 		sb_str(&b, "(?|");
 	for (size_t i = 0; i < n; i++) {
@@ -160,8 +173,8 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 		if (flags & MAPQ_MATCH_LINE)
 			sb_str(&b, "^(?:");
 		if (flags & MAPQ_MATCH_WORD)
-			sb_str(&b, "(?<!\\w)(?:");
-		else
+			sb_str(&b, word_before);
+		else if (wrap)
 			sb_str(&b, "(?:");
 		starts[i] = b.len;
 		if (flags & MAPQ_MATCH_FIXED) {
@@ -171,7 +184,10 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 			simple = simple &&
 			         pattern_is_simple(patterns[i].text, patterns[i].len);
 		}
-		sb_str(&b, (flags & MAPQ_MATCH_WORD) ? ")(?!\\w)" : ")");
+		if (flags & MAPQ_MATCH_WORD)
+			sb_str(&b, word_after);
+		else if (wrap)
+			sb_str(&b, ")");
 		if (flags & MAPQ_MATCH_LINE)
 			sb_str(&b, ")$");
 	}

@@ -229,6 +229,26 @@ for o in '' -i -w -x -v -c -o -n -b -l '-m 2' '-o -b' --color=always; do
 		ref '' -F $o 'é' u.txt
 	}
 done
+# grep -F -w takes letters of every script for word characters.
+printf '%s\n' 'fooé bar' 'foo bar' 'éfoo' 'foo1' 'x foo_' 'Ωfoo foo' >wide.txt
+for o in '' -c -o -i '-o -b' -v; do
+	# shellcheck disable=SC2086
+	ref '' -F -w $o foo wide.txt
+done
+ref '' -F -w -e foo -e bar wide.txt
+
+# A lone pattern is compiled as written, as grep -P compiles it: no group
+# around it to break a leading verb, an open \Q or a (?x) comment, or to
+# hide an unbalanced parenthesis.
+gp '\Qfoo' words.txt
+gp -c '\Qa.1' adj.txt
+gp '(?x)foo # a comment' words.txt
+gp -n '(*CR)foo' words.txt
+gp '(*UTF)caf' u.txt
+gp 'a)|(b' adj.txt
+gp 'foo\' words.txt
+gp -w '\Qfoo\E' words.txt
+gp -x '\Qfoo\E' words.txt
 
 # --- -m, context --------------------------------------------------------
 
