@@ -123,6 +123,9 @@ struct mapq__seek_table {
 #define MAPQ__ZSTD_FRAME_MAGIC 0xFD2FB528u
 #define MAPQ__SKIPPABLE_MASK 0xFFFFFFF0u
 #define MAPQ__SKIPPABLE_BASE 0x184D2A50u
+/* The longest zstd frame header (ZSTD_FRAMEHEADERSIZE_MAX, which zstd.h
+ * only gives to static linking). */
+#define MAPQ__ZSTD_FRAME_HEADER_MAX 18u
 
 /* A little-endian 32-bit field of a zstd frame or seek table. */
 static inline uint32_t mapq__le32(const unsigned char *p)

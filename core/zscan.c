@@ -92,7 +92,7 @@ static int frame_begin(struct mapq_scan *s, mapq_error *err)
 	z->climit = t->raw[z->frame + 1];
 	z->own_checksum = 0;
 	z->hashing = 0;
-	if (t->checksum == NULL || z->climit - z->cpos < 5)
+	if (z->climit - z->cpos < 5)
 		return MAPQ_OK;
 	/* Which checksum backs the table's: the frame's own (libzstd checks
 	 * the data against it) or none (hash the data here).  A skippable
@@ -106,7 +106,26 @@ static int frame_begin(struct mapq_scan *s, mapq_error *err)
 		return mapq__guard_failed(&g, err);
 	z->own_checksum =
 	        (f->data[z->cpos + FRAME_DESCRIPTOR_AT] & FRAME_HAS_CHECKSUM) != 0;
+	/* The size the frame's header declares, when it does, must be the
+	 * table's before any byte of it is trusted: a table that understates
+	 * a frame shifts every offset after it. */
+	uint64_t avail = z->climit - z->cpos;
+	unsigned long long declared = ZSTD_getFrameContentSize(
+	        f->data + z->cpos,
+	        (size_t)(avail < MAPQ__ZSTD_FRAME_HEADER_MAX ? avail
+	                                                  : MAPQ__ZSTD_FRAME_HEADER_MAX));
 	mapq__guard_pop(&g);
+	uint64_t want = t->dec[z->frame + 1] - t->dec[z->frame];
+	if (declared != ZSTD_CONTENTSIZE_UNKNOWN &&
+	    declared != ZSTD_CONTENTSIZE_ERROR && declared != want)
+		return mapq__error_corrupt(err, f,
+		                           "frame %llu (offset %llu) declares %llu "
+		                           "bytes, its seek table entry says %llu",
+		                           (unsigned long long)z->frame,
+		                           (unsigned long long)t->raw[z->frame],
+		                           declared, (unsigned long long)want);
+	if (t->checksum == NULL)
+		return MAPQ_OK;
 	z->hashing = !z->own_checksum;
 	if (z->hashing)
 		mapq__xxh64_init(&z->hash);

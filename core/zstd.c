@@ -21,8 +21,6 @@
 
 /* Skippable frame header: magic and size, 4 bytes each. */
 #define SKIPPABLE_HEADER 8u
-/* The longest zstd frame header (magic included), from the format. */
-#define FRAME_HEADER_MAX 18u
 
 static int is_skippable(uint32_t magic)
 {
@@ -180,6 +178,30 @@ int mapq__seek_table_parse(struct mapq__seek_table *t,
 		                   (unsigned long long)sum,
 		                   (unsigned long long)table_start);
 	}
+	/* A frame the table calls empty is never decoded (no byte lies in
+	 * it), so a table that hid a frame's data would go unnoticed: check
+	 * now that each such frame is skippable or really empty.  Other
+	 * entries are checked against their frames when they are read. */
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t csize = t->raw[i + 1] - t->raw[i];
+		if (t->dec[i + 1] != t->dec[i] || csize == 0)
+			continue;
+		const unsigned char *fr = data + t->raw[i];
+		uint32_t magic = csize >= 4 ? mapq__le32(fr) : 0;
+		if (csize >= 8 && is_skippable(magic))
+			continue;
+		unsigned char none[1];
+		if (magic != MAPQ__ZSTD_FRAME_MAGIC ||
+		    ZSTD_decompress(none, 0, fr, (size_t)csize) != 0) {
+			uint64_t at = t->raw[i];
+			mapq__seek_table_free(t);
+			return table_error(err, name,
+			                   "frame %llu (offset %llu) is not the "
+			                   "empty frame its seek table entry says",
+			                   (unsigned long long)i,
+			                   (unsigned long long)at);
+		}
+	}
 	return 1;
 }
 
@@ -280,9 +302,9 @@ static int detect_guarded(mapq_file *f, mapq_error *err)
 	 * rather than at the first read. */
 	uint64_t avail = f->size - first;
 	if (ZSTD_getFrameContentSize(d + first,
-	                             (size_t)(avail < FRAME_HEADER_MAX
+	                             (size_t)(avail < MAPQ__ZSTD_FRAME_HEADER_MAX
 	                                              ? avail
-	                                              : FRAME_HEADER_MAX)) ==
+	                                              : MAPQ__ZSTD_FRAME_HEADER_MAX)) ==
 	    ZSTD_CONTENTSIZE_ERROR)
 		return mapq__error_corrupt(err, f,
 		                           "invalid zstd frame header at offset %llu",

@@ -329,6 +329,13 @@ static void empty_frame_with_data(struct buf *b, size_t at)
 	put_le32(e3, 0);
 }
 
+static void data_frame_called_empty(struct buf *b, size_t at)
+{
+	/* Entry 3 (the last, 1000 bytes) says it holds nothing: that frame
+	 * would never be read, its data silently lost. */
+	put_le32(b->p + at + 8 + 3 * 12 + 4, 0);
+}
+
 static void truncated_front(struct buf *b, size_t at)
 {
 	/* Only the last bytes of the table survive. */
@@ -345,6 +352,7 @@ static const struct corruption corruptions[] = {
 	{"sizes do not add up", sizes_short, "add up"},
 	{"frame size field", frame_size_field, "frame size"},
 	{"empty frame with data", empty_frame_with_data, "no compressed bytes"},
+	{"data frame called empty", data_frame_called_empty, "not the empty frame"},
 	{"truncated table", truncated_front, "more than a file"},
 };
 
@@ -384,6 +392,34 @@ START_TEST(seek_table_corruptions)
 	f = tu_open(path, MAPQ_OPEN_NO_DECOMPRESS);
 	ck_assert_int_eq(mapq_file_compression(f), MAPQ_COMPRESSION_NONE);
 	ck_assert_uint_eq(mapq_file_size(f), b.len);
+	drop(f, path);
+	free(b.p);
+	free(text);
+}
+END_TEST
+
+START_TEST(understated_frame_is_caught_when_read)
+{
+	/* Entry 1 says 2999 bytes where its frame declares 3000: a scan that
+	 * starts in that frame refuses it before handing out a byte. */
+	unsigned char *text = make_text(10000, 6);
+	size_t n;
+	struct buf b = build_even(text, 10000, 3000, 1, 1, &n);
+	size_t table_at = b.len - (8 + n * 12 + 9);
+	put_le32(b.p + table_at + 8 + 12 + 4, 2999);
+	char *path;
+	mapq_file *f = open_bytes(&b, 0, &path);
+	ck_assert_int_eq(mapq_file_compression(f), MAPQ_COMPRESSION_ZSTD_SEEKABLE);
+	mapq_scan *sc;
+	mapq_error err;
+	mapq_view w;
+	ck_assert_int_eq(mapq_scan_create(&sc, f, 3000, 3010, 0, 0, &err), 0);
+	ck_assert_int_eq(mapq_scan_next(sc, &w, &err), MAPQ_ECORRUPT);
+	ck_assert_msg(strstr(err.msg, "frame 1 (offset") != NULL &&
+	                      strstr(err.msg, "declares 3000 bytes, its seek "
+	                                      "table entry says 2999") != NULL,
+	              "%s", err.msg);
+	mapq_scan_destroy(sc);
 	drop(f, path);
 	free(b.p);
 	free(text);
@@ -1011,6 +1047,7 @@ static Suite *zstd_suite(void)
 	tcase_add_loop_test(tc, seek_table_corruptions, 0,
 	                    sizeof corruptions / sizeof corruptions[0]);
 	tcase_add_test(tc, frame_lookup_at_boundaries);
+	tcase_add_test(tc, understated_frame_is_caught_when_read);
 	tcase_add_test(tc, size_parser);
 	suite_add_tcase(s, tc);
 
