@@ -287,7 +287,10 @@ static void prefix(struct file_state *fs, const struct line *l, uint64_t offset,
 /*
  * The next non-empty match of line l at or after *pos, as GNU grep walks
  * them: an empty match is stepped over one byte at a time and never
- * reported.  Returns 1 (*m filled, *pos moved past it), 0, or an error.
+ * reported.  With several patterns, an empty match of one of them does
+ * not hide a non-empty match of another at the same place: grep -e A -e B
+ * takes the longest match at each position.  Returns 1 (*m filled, *pos
+ * moved past it), 0, or an error.
  */
 static int next_match(struct file_state *fs, const struct line *l, uint64_t *pos,
                       mapq_match *m)
@@ -297,6 +300,18 @@ static int next_match(struct file_state *fs, const struct line *l, uint64_t *pos
 		                                  *pos, 0, m, &fs->err);
 		if (rc <= 0 || m->start >= l->le)
 			return rc < 0 ? rc : 0;
+		if (m->end == m->start && fs->o->n_patterns > 1) {
+			/* Ask again at the same place, refusing an empty
+			 * match there. */
+			mapq_match ne;
+			rc = mapq_search_next_in_line(fs->run->search, l->v, l->ls,
+			                              l->le, m->start, 1, &ne,
+			                              &fs->err);
+			if (rc < 0)
+				return rc;
+			if (rc == 1 && ne.start == m->start && ne.end > ne.start)
+				*m = ne;
+		}
 		if (m->end > m->start) {
 			*pos = m->end;
 			return 1;

@@ -208,6 +208,14 @@ ref -E -n --color=always -f p2 app.log
 ref -E -f p1 -e WARN app.log
 ref -E -c -e WARN -f p2 app.log
 ref -E -f p1 -f nopat app.log
+# An empty match of one pattern does not hide another's match at the same
+# place (GNU grep takes the longest there).
+ref -E -o -e 'x*' -e o words.txt
+ref -E -o -e '^' -e '(ab)+' over.txt
+ref -E -o -e '' -e b words.txt
+ref -E -o -b -e 'a*' -e 'b' over.txt
+ref -E --color=always -e '' -e foo words.txt
+ref -E --color=always -e 'x*' -e 'a[0-9]' adj.txt
 ref '' -F -f pfixed app.log
 ref '' -F -c -f pfixed app.log
 ref '' -F -o -f pfixed app.log
