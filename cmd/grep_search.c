@@ -321,6 +321,26 @@ static int next_match(struct file_state *fs, const struct line *l, uint64_t *pos
 	return 0;
 }
 
+/*
+ * The next match of line l at or after *pos as ripgrep reports them in
+ * --json, empty ones included: after a non-empty match, an empty one
+ * where it ended is not another match (*after_match says so); after an
+ * empty one, the search goes on one byte further.
+ */
+static int next_json_match(struct file_state *fs, const struct line *l,
+                           uint64_t *pos, int *after_match, mapq_match *m)
+{
+	if (*pos > l->le)
+		return 0;
+	int rc = mapq_search_next_in_line(fs->run->search, l->v, l->ls, l->le,
+	                                  *pos, *after_match, m, &fs->err);
+	if (rc <= 0 || m->start > l->le)
+		return rc < 0 ? rc : 0;
+	*after_match = m->end > m->start;
+	*pos = m->end + (m->end > m->start ? 0 : 1);
+	return 1;
+}
+
 /* The line's text with every non-empty match coloured. */
 static int put_line_colored(struct file_state *fs, const struct line *l)
 {
@@ -388,8 +408,8 @@ static int print_json_line(struct file_state *fs, const struct line *l,
 	if (selected != fs->o->invert) {
 		uint64_t pos = l->ls;
 		mapq_match m;
-		int rc, first = 1;
-		while ((rc = next_match(fs, l, &pos, &m)) == 1) {
+		int rc, first = 1, after_match = 0;
+		while ((rc = next_json_match(fs, l, &pos, &after_match, &m)) == 1) {
 			put_str(fs, first ? "{\"match\":" : ",{\"match\":");
 			first = 0;
 			json_data(fs, l->v->data + m.start, m.end - m.start);

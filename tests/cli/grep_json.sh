@@ -123,6 +123,12 @@ rgp -x 'a\d' adj.txt
 rgp -v 'a\d' adj.txt
 rgp -F 'items/1' app.log
 rgp -e ERROR -e WARN app.log
+# Empty matches are submatches too in ripgrep's JSON (not in -o or colour).
+rgp 'x*' words.txt
+rgp '^' adj.txt
+rgp '$' over.txt
+rgp 'o*' words.txt
+rgp '\b' words.txt
 # Context lines.
 for c in '-A 1' '-B 2' '-C 1' '-C 3' '-A 0'; do
 	# shellcheck disable=SC2086 # $c is an option and its number
