@@ -473,17 +473,15 @@ static int file_extract_failed(mapq_error *err, int rc, mapq_file *f,
  * Walk the lines that start in [from, hi) of f through a scan (windows end
  * after a newline, so lines are whole; hi need not be a line start), from
  * the first line start at or after `from`, until the first line that has
- * a key.  With `stop_ge`, go
- * on past keyed lines below the bound and stop at the first keyed line
- * >= bound instead.  Returns 1 with *t (its start), *next (the start of
+ * a key.  Returns 1 with *t (its start), *next (the start of
  * the line after it) and *ge (its key >= bound), 0 when no such line
  * starts before hi, or an error.  The windows are decompressed bytes, not
  * the mapping: no guard is needed for compressed input, and plain input
  * does not come here.
  */
 static int file_lines(mapq_file *f, mapq_key *key, const unsigned char *b,
-                      uint64_t blen, uint64_t from, uint64_t hi, int stop_ge,
-                      uint64_t *t, uint64_t *next, int *ge, mapq_error *err)
+                      uint64_t blen, uint64_t from, uint64_t hi, uint64_t *t,
+                      uint64_t *next, int *ge, mapq_error *err)
 {
 	struct mapq_scan s;
 	/* Start one byte early: a line starts at `from` exactly when the
@@ -522,12 +520,10 @@ static int file_lines(mapq_file *f, mapq_key *key, const unsigned char *b,
 			if (kl == 0)
 				continue;
 			*ge = mapq_key_compare(kp, kl, b, blen) >= 0;
-			if (!stop_ge || *ge) {
-				*t = at;
-				*next = w.offset + (uint64_t)(p - w.data);
-				found = 1;
-				break;
-			}
+			*t = at;
+			*next = w.offset + (uint64_t)(p - w.data);
+			found = 1;
+			break;
 		}
 	}
 done:
@@ -553,8 +549,7 @@ static int seekable_search(mapq_file *f, mapq_key *key, const unsigned char *b,
 		uint64_t mid = lo + (hi - lo) / 2;
 		uint64_t t = 0, next = 0;
 		int ge = 0;
-		int rc = file_lines(f, key, b, blen, mid, hi, 0, &t, &next, &ge,
-		                    err);
+		int rc = file_lines(f, key, b, blen, mid, hi, &t, &next, &ge, err);
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
@@ -570,8 +565,8 @@ static int seekable_search(mapq_file *f, mapq_key *key, const unsigned char *b,
 	return MAPQ_OK;
 }
 
-/* The first keyed line >= bound starting at or after lo, on any file that
- * has no view: by bisection when seekable, by reading forward otherwise. */
+/* The first keyed line >= bound starting at or after lo, in a seekable
+ * file. */
 static int file_bisect(mapq_file *f, mapq_key *key, const void *bound,
                        uint64_t blen, uint64_t lo, uint64_t *offset,
                        mapq_error *err)
@@ -583,18 +578,79 @@ static int file_bisect(mapq_file *f, mapq_key *key, const void *bound,
 		*offset = lo;
 		return MAPQ_OK;
 	}
-	if (f->compression == MAPQ_COMPRESSION_ZSTD_SEEKABLE)
-		return seekable_search(f, key, bound, blen, lo, offset, err);
-	/* A zstd stream can only be read from its start: a linear search
-	 * finds the same line on sorted data, in one pass up to it. */
-	uint64_t t = 0, next = 0;
-	int ge = 0;
-	int rc = file_lines(f, key, bound, blen, lo, MAPQ_SIZE_UNKNOWN, 1, &t,
-	                    &next, &ge, err);
-	if (rc < 0)
+	return seekable_search(f, key, bound, blen, lo, offset, err);
+}
+
+/*
+ * The window of a zstd stream in one forward pass: the first keyed line
+ * >= from, then, going on from there, the first keyed line >= to (to NULL:
+ * the end).  On sorted data that is the window a bisection finds; a
+ * stream can only be decompressed from its start, so one pass is the
+ * least it can cost.
+ */
+static int stream_window(mapq_file *f, mapq_key *key, const unsigned char *from,
+                         uint64_t flen, const unsigned char *to, uint64_t tlen,
+                         uint64_t *start, uint64_t *end, mapq_error *err)
+{
+	struct mapq_scan s;
+	mapq__scan_init(&s, f, 0, MAPQ_SIZE_UNKNOWN, 0, MAPQ_SCAN_LINES);
+	/* Looking for the start (from), then for the end (to). */
+	const unsigned char *b = from;
+	uint64_t blen = flen;
+	int have_start = 0, done = 0;
+	mapq_view w;
+	int rc;
+	while (!done && (rc = mapq_scan_next(&s, &w, err)) > 0) {
+		const unsigned char *p = w.data, *wend = w.data + w.size;
+		while (p < wend) {
+			const unsigned char *nl = memchr(p, '\n', (size_t)(wend - p));
+			const unsigned char *e = nl != NULL ? nl : wend;
+			uint64_t at = w.offset + (uint64_t)(p - w.data);
+			const unsigned char *kp;
+			uint64_t kl;
+			/* An empty bound is met by every line, keyed or not. */
+			if (blen > 0) {
+				rc = mapq_key_extract(key, p, (uint64_t)(e - p), &kp,
+				                      &kl, err);
+				if (rc != MAPQ_OK) {
+					rc = file_extract_failed(err, rc, f, at);
+					goto out;
+				}
+			}
+			if (blen == 0 ||
+			    (kl > 0 && mapq_key_compare(kp, kl, b, blen) >= 0)) {
+				if (have_start) {
+					*end = at;
+					done = 1;
+					break;
+				}
+				*start = at;
+				have_start = 1;
+				if (to == NULL) {
+					done = 2; /* the end is the data's */
+					break;
+				}
+				/* The same line may already be >= to. */
+				b = to;
+				blen = tlen;
+				continue;
+			}
+			p = nl != NULL ? nl + 1 : wend;
+		}
+	}
+	rc = rc < 0 ? rc : MAPQ_OK;
+out:
+	mapq__scan_finish(&s);
+	if (rc != MAPQ_OK)
 		return rc;
-	/* Read to the end without a match: the size is known now. */
-	*offset = rc == 1 ? t : mapq__data_size(f);
+	if (done != 1) {
+		uint64_t size;
+		if ((rc = mapq_file_measure(f, &size, err)) != MAPQ_OK)
+			return rc;
+		if (!have_start)
+			*start = size;
+		*end = size;
+	}
 	return MAPQ_OK;
 }
 
@@ -614,7 +670,18 @@ int mapq_file_bisect_window(mapq_file *f, mapq_key *key, const void *from,
 		                          end, err);
 	}
 	uint64_t s, e;
-	int rc = file_bisect(f, key, from, flen, 0, &s, err);
+	int rc;
+	if (f->compression != MAPQ_COMPRESSION_ZSTD_SEEKABLE) {
+		if (to != NULL && mapq_key_compare(to, tlen, from, flen) < 0)
+			to = from, tlen = flen; /* to < from: an empty window */
+		rc = stream_window(f, key, from, flen, to, tlen, &s, &e, err);
+		if (rc == MAPQ_OK) {
+			*start = s;
+			*end = e;
+		}
+		return rc;
+	}
+	rc = file_bisect(f, key, from, flen, 0, &s, err);
 	if (rc != MAPQ_OK)
 		return rc;
 	if (to == NULL) {
