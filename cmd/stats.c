@@ -13,7 +13,7 @@
 
 static const char stats_usage[] =
         "Usage: mapq stats [-b RANGE | -l RANGE] [--json] [--histogram]\n"
-        "                  [-j N] [FILE...]\n"
+        "                  [--no-decompress] [-j N] [FILE...]\n"
         "Measure each FILE in one pass: bytes, lines, newlines, the longest\n"
         "line, empty lines, NUL and CR bytes, invalid UTF-8 sequences, the\n"
         "entropy in bits per byte and the byte histogram.  With several\n"
@@ -27,19 +27,23 @@ static const char stats_usage[] =
         "                     included), FIRST:+COUNT, N; -10: is the last ten\n"
         "      --json         print one JSON object per line (JSON Lines)\n"
         "      --histogram    draw the byte histogram as a bar chart\n"
+        "      --no-decompress  measure zstd-compressed input as the raw\n"
+        "                     bytes it is (by default it is decompressed,\n"
+        "                     and ranges select decompressed bytes and lines)\n"
         "  -j, --threads=N    scan a large file with N threads (default: the\n"
         "                     online CPUs; 0 too); results do not depend on N\n"
         "  -h, --help         show this help and exit\n"
         "\n"
         "Exit status: 0 on success, 2 on any error.  See mapq-stats(1).\n";
 
-enum { OPT_JSON = 256, OPT_HISTOGRAM };
+enum { OPT_JSON = 256, OPT_HISTOGRAM, OPT_NO_DECOMPRESS };
 
 static const struct option stats_options[] = {
 	{"bytes", required_argument, NULL, 'b'},
 	{"lines", required_argument, NULL, 'l'},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"histogram", no_argument, NULL, OPT_HISTOGRAM},
+	{"no-decompress", no_argument, NULL, OPT_NO_DECOMPRESS},
 	{"threads", required_argument, NULL, 'j'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -57,6 +61,7 @@ struct stats_args {
 	int json;
 	int histogram;
 	int unicode; /* the chart may use block characters */
+	int no_decompress;
 	unsigned threads;
 };
 
@@ -207,32 +212,29 @@ static void print_json(struct cli_out *o, const char *path,
 /* ---------------------------------------------------------------- */
 
 /*
- * The number, in the whole file, of the line that holds byte `start`:
- * printed line numbers never count from the start of a range.
+ * The number, in the whole file, of the line that holds byte `start`, when
+ * it is known without counting (printed line numbers never count from the
+ * start of a range): 0 when the newlines before start must be counted.
+ * An empty selection has no line to number.
  */
-static int first_line_at(const mapq_range *r, const mapq_view *view,
-                         uint64_t start, uint64_t *line, mapq_error *err)
+static uint64_t first_line_known(const struct stats_args *a, uint64_t start,
+                                 uint64_t end)
 {
-	if (start == 0) {
-		*line = 1;
-		return MAPQ_OK;
-	}
-	if (r->unit == MAPQ_RANGE_LINES && (r->flags & MAPQ_RANGE_HAS_START) &&
-	    !(r->flags & MAPQ_RANGE_START_NEG)) {
-		*line = r->start; /* it exists, as start is inside the data */
-		return MAPQ_OK;
-	}
-	mapq_view before = mapq_view_sub(view, 0, start);
-	uint64_t newlines;
-	int rc = mapq_lines_count_newlines(&before, &newlines, err);
-	if (rc == MAPQ_OK)
-		*line = newlines + 1;
-	return rc;
+	const mapq_range *r = &a->range;
+	if (start == 0 || start >= end)
+		return 1;
+	if (a->has_range && r->unit == MAPQ_RANGE_LINES &&
+	    (r->flags & MAPQ_RANGE_HAS_START) &&
+	    !(r->flags & MAPQ_RANGE_START_NEG))
+		return r->start; /* it exists, as start is inside the data */
+	return 0;
 }
 
 /*
  * Measure the selection of one file into *r; *first_line is the number of
- * its first line.  Returns 0, or EXIT_TROUBLE after reporting the file.
+ * its first line.  Compressed input is measured after decompression,
+ * ranges and line numbers included.  Returns 0, or EXIT_TROUBLE after
+ * reporting the file.
  */
 static int stats_file(const char *path, const struct stats_args *a,
                       mapq_stats *s, mapq_stats_result *r,
@@ -240,23 +242,18 @@ static int stats_file(const char *path, const struct stats_args *a,
 {
 	mapq_error err;
 	mapq_file *f = NULL;
-	mapq_view view;
-	uint64_t start = 0, end = 0;
-	int rc = mapq_file_open(&f, path, NULL, MAPQ_OPEN_DEFAULT, &err);
-	if (rc == MAPQ_OK)
-		rc = mapq_file_view(f, &view, &err);
+	uint64_t start = 0, end = MAPQ_SIZE_UNKNOWN; /* clamped: everything */
+	unsigned open_flags = a->no_decompress ? MAPQ_OPEN_NO_DECOMPRESS
+	                                       : MAPQ_OPEN_DEFAULT;
+	int rc = mapq_file_open(&f, path, NULL, open_flags, &err);
+	if (rc == MAPQ_OK && a->has_range)
+		rc = mapq_file_resolve(f, &a->range, MAPQ_RESOLVE_DEFAULT, &start,
+		                       &end, &err);
 	if (rc == MAPQ_OK) {
-		end = view.size;
-		if (a->has_range)
-			rc = mapq_range_resolve(&a->range, &view, &start, &end,
-			                        &err);
-	}
-	if (rc == MAPQ_OK)
-		rc = first_line_at(&a->range, &view, start, first_line, &err);
-	if (rc == MAPQ_OK) {
-		mapq_view selected = mapq_view_sub(&view, start, end);
+		*first_line = first_line_known(a, start, end);
 		mapq_stats_reset(s);
-		rc = mapq_stats_scan(s, &selected, a->threads, &err);
+		rc = mapq_stats_file(s, f, start, end, a->threads,
+		                     *first_line == 0 ? first_line : NULL, &err);
 	}
 	if (rc == MAPQ_OK)
 		mapq_stats_finish(s, *first_line, r);
@@ -331,6 +328,9 @@ int cmd_stats(int argc, char **argv)
 			break;
 		case OPT_HISTOGRAM:
 			a.histogram = 1;
+			break;
+		case OPT_NO_DECOMPRESS:
+			a.no_decompress = 1;
 			break;
 		case 'j':
 			if ((status = parse_threads(optarg, &a.threads)) != 0)

@@ -785,33 +785,61 @@ void mapq_stats_add(mapq_stats_result *total, const mapq_stats_result *r)
 }
 
 /* ---------------------------------------------------------------- */
-/* Scanning views, in parallel when it pays                           */
+/* Scanning files, in parallel when it pays                           */
 /* ---------------------------------------------------------------- */
 
+/*
+ * A piece of a file that one scan walks: bytes [start, end), of which
+ * those before `measure` only have their newlines counted (`newlines`),
+ * so that the number of a range's first line comes out of the same pass
+ * as its figures, and the rest are fed to `stats`.
+ */
+struct piece {
+	mapq_file *file;
+	uint64_t start, measure, end;
+	mapq_stats *stats;
+	uint64_t newlines;
+	int rc;
+	mapq_error err;
+	pthread_t thread;
+	int started;
+};
+
 struct window_job {
-	mapq_stats *s;
+	struct piece *pc;
 	const mapq_view *win;
 };
 
 static int update_window(void *arg)
 {
 	const struct window_job *job = arg;
-	mapq_stats_update(job->s, job->win->data, (size_t)job->win->size);
+	struct piece *pc = job->pc;
+	const mapq_view *w = job->win;
+	uint64_t skip = 0;
+	if (pc->measure > w->offset) {
+		skip = pc->measure - w->offset < w->size ? pc->measure - w->offset
+		                                         : w->size;
+		pc->newlines += mapq__count_newlines(w->data, skip);
+	}
+	mapq_stats_update(pc->stats, w->data + skip, (size_t)(w->size - skip));
 	return MAPQ_OK;
 }
 
-/* Feed file bytes [start, end) (absolute) to s, window by window. */
-static int scan_range(mapq_stats *s, mapq_file *f, uint64_t start,
-                      uint64_t end, mapq_error *err)
+/* Walk one piece window by window. */
+static int scan_range(struct piece *pc, mapq_error *err)
 {
+	mapq_file *f = pc->file;
+	/* A plain file's windows are its mapping, which may shrink under
+	 * us; compressed input's are a buffer of the scan. */
+	int guarded = f->mapped && f->compression == MAPQ_COMPRESSION_NONE;
 	struct mapq_scan scan;
-	mapq__scan_init(&scan, f, start, end, 0, 0);
+	mapq__scan_init(&scan, f, pc->start, pc->end, 0, 0);
 	mapq_view win;
 	int rc;
 	while ((rc = mapq_scan_next(&scan, &win, err)) > 0) {
-		struct window_job job = {s, &win};
-		rc = f->mapped ? mapq_file_guard(f, update_window, &job, err)
-		               : update_window(&job);
+		struct window_job job = {pc, &win};
+		rc = guarded ? mapq_file_guard(f, update_window, &job, err)
+		             : update_window(&job);
 		if (rc != MAPQ_OK)
 			break;
 	}
@@ -819,57 +847,25 @@ static int scan_range(mapq_stats *s, mapq_file *f, uint64_t start,
 	return rc < 0 ? rc : MAPQ_OK;
 }
 
-struct piece {
-	mapq_file *file;
-	uint64_t start, end;
-	mapq_stats *stats;
-	int rc;
-	mapq_error err;
-	pthread_t thread;
-	int started;
-};
-
 static void *scan_piece(void *arg)
 {
 	struct piece *pc = arg;
-	pc->rc = scan_range(pc->stats, pc->file, pc->start, pc->end, &pc->err);
+	pc->rc = scan_range(pc, &pc->err);
 	return NULL;
 }
 
-int mapq_stats_scan(mapq_stats *s, const mapq_view *view, unsigned threads,
-                    mapq_error *err)
+/*
+ * Walk the adjacent pieces pcs[0..n) at once, one thread each (the first
+ * in the calling thread, continuing s), then merge their figures into s
+ * in order and add up their newlines into *newlines.
+ */
+static int run_pieces(mapq_stats *s, struct piece *pcs, uint64_t n,
+                      uint64_t *newlines, mapq_error *err)
 {
-	if (s == NULL || view == NULL || view->file == NULL)
-		return mapq__error_set(err, MAPQ_EINVAL, 0, "no statistics or view");
-	mapq_file *f = view->file;
-	uint64_t start = view->offset, end = view->offset + view->size;
-	uint64_t n = view->size / MIN_PIECE;
-	if (n > threads)
-		n = threads;
-	if (n <= 1 || !f->mapped)
-		return scan_range(s, f, start, end, err);
-
-	struct piece *pcs = calloc((size_t)n, sizeof *pcs);
-	if (pcs == NULL)
-		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
-		                       f->name);
 	int rc = MAPQ_OK;
-	uint64_t from = start;
-	for (uint64_t i = 0; i < n; i++) {
+	pcs[0].stats = s;
+	for (uint64_t i = 1; i < n; i++) {
 		struct piece *pc = &pcs[i];
-		uint64_t to = i + 1 == n ? end
-		                         : (start + view->size / n * (i + 1)) &
-		                                   ~(PIECE_ALIGN - 1);
-		if (to < from)
-			to = from;
-		pc->file = f;
-		pc->start = from;
-		pc->end = to;
-		from = to;
-		if (i == 0) {
-			pc->stats = s; /* the first piece continues s */
-			continue;
-		}
 		rc = mapq_stats_create(&pc->stats, err);
 		if (rc != MAPQ_OK)
 			goto done;
@@ -882,6 +878,7 @@ int mapq_stats_scan(mapq_stats *s, const mapq_view *view, unsigned threads,
 			scan_piece(&pcs[i]);
 
 done:
+	*newlines = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		struct piece *pc = &pcs[i];
 		if (pc->started)
@@ -893,9 +890,138 @@ done:
 		}
 		if (rc == MAPQ_OK && i > 0)
 			mapq_stats_merge(s, pc->stats);
+		*newlines += pc->newlines;
 		if (i > 0)
 			mapq_stats_destroy(pc->stats);
 	}
-	free(pcs);
+	return rc;
+}
+
+int mapq_stats_scan(mapq_stats *s, const mapq_view *view, unsigned threads,
+                    mapq_error *err)
+{
+	if (s == NULL || view == NULL || view->file == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no statistics or view");
+	mapq_file *f = view->file;
+	uint64_t start = view->offset, end = view->offset + view->size;
+	uint64_t n = view->size / MIN_PIECE;
+	if (n > threads)
+		n = threads;
+	if (!f->mapped)
+		n = 1;
+	if (n < 1)
+		n = 1;
+
+	struct piece one;
+	struct piece *pcs = &one;
+	memset(&one, 0, sizeof one);
+	if (n > 1 && (pcs = calloc((size_t)n, sizeof *pcs)) == NULL)
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
+		                       f->name);
+	uint64_t from = start;
+	for (uint64_t i = 0; i < n; i++) {
+		struct piece *pc = &pcs[i];
+		uint64_t to = i + 1 == n ? end
+		                         : (start + view->size / n * (i + 1)) &
+		                                   ~(PIECE_ALIGN - 1);
+		if (to < from)
+			to = from;
+		pc->file = f;
+		pc->start = pc->measure = from;
+		pc->end = to;
+		from = to;
+	}
+	uint64_t newlines;
+	int rc = run_pieces(s, pcs, n, &newlines, err);
+	if (pcs != &one)
+		free(pcs);
+	return rc;
+}
+
+/*
+ * Where piece i of n should end when [from, end) of a seekable file is
+ * cut: at the start of the frame holding its share's end, so that no
+ * frame is decompressed by two pieces.
+ */
+static uint64_t frame_cut(const mapq_file *f, uint64_t from, uint64_t end,
+                          uint64_t i, uint64_t n)
+{
+	if (i + 1 == n)
+		return end;
+	const struct mapq__seek_table *t = &f->seek;
+	uint64_t at = from + (end - from) / n * (i + 1);
+	return t->dec[mapq__seek_table_find(t, at)];
+}
+
+int mapq_stats_file(mapq_stats *s, mapq_file *f, uint64_t start,
+                    uint64_t end, unsigned threads, uint64_t *first_line,
+                    mapq_error *err)
+{
+	if (s == NULL || f == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no statistics or file");
+	if (f->compression == MAPQ_COMPRESSION_NONE) {
+		mapq_view view, part;
+		int rc = mapq_file_view(f, &view, err);
+		if (rc == MAPQ_OK && first_line != NULL) {
+			uint64_t newlines;
+			part = mapq_view_sub(&view, 0, start);
+			rc = mapq_lines_count_newlines(&part, &newlines, err);
+			if (rc == MAPQ_OK)
+				*first_line = newlines + 1;
+		}
+		if (rc == MAPQ_OK) {
+			part = mapq_view_sub(&view, start, end);
+			rc = mapq_stats_scan(s, &part, threads, err);
+		}
+		return rc;
+	}
+
+	/* Compressed input has no view: one pass decompresses [from, end),
+	 * counting the newlines before start on the way when they are
+	 * wanted.  A start past the end measures nothing but still has its
+	 * newlines counted, up to the end of the data. */
+	uint64_t size = mapq__data_size(f); /* MAPQ_SIZE_UNKNOWN: a stream */
+	if (end > size)
+		end = size;
+	if (end < start)
+		end = start;
+	uint64_t from = first_line != NULL ? 0 : start;
+	/* Frames of the seekable format decompress independently, so its
+	 * pieces can be walked at once, each by its own scan; a stream can
+	 * only be decompressed from its start. */
+	uint64_t n = 1;
+	if (f->compression == MAPQ_COMPRESSION_ZSTD_SEEKABLE && end > from) {
+		n = (end - from) / MIN_PIECE;
+		if (n > threads)
+			n = threads;
+		if (n > f->seek.n)
+			n = f->seek.n;
+		if (n < 1)
+			n = 1;
+	}
+	struct piece one;
+	struct piece *pcs = &one;
+	memset(&one, 0, sizeof one);
+	if (n > 1 && (pcs = calloc((size_t)n, sizeof *pcs)) == NULL)
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
+		                       f->name);
+	uint64_t at = from;
+	for (uint64_t i = 0; i < n; i++) {
+		struct piece *pc = &pcs[i];
+		uint64_t to = n > 1 ? frame_cut(f, from, end, i, n) : end;
+		if (to < at)
+			to = at;
+		pc->file = f;
+		pc->start = at;
+		pc->measure = start;
+		pc->end = to;
+		at = to;
+	}
+	uint64_t newlines;
+	int rc = run_pieces(s, pcs, n, &newlines, err);
+	if (rc == MAPQ_OK && first_line != NULL)
+		*first_line = newlines + 1;
+	if (pcs != &one)
+		free(pcs);
 	return rc;
 }

@@ -792,6 +792,241 @@ START_TEST(truncated_file_is_an_error)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- */
+/* Files of every kind: plain, seekable zstd, zstd stream             */
+/* ---------------------------------------------------------------- */
+
+/* Write [data, data + n) in the seekable format, frames of frame_size
+ * bytes, to a new temporary file; return its path. */
+static char *seekable_file(const unsigned char *data, size_t n,
+                           uint64_t frame_size)
+{
+	char *path = tu_temp_file("", 0);
+	FILE *fp = fopen(path, "wb");
+	ck_assert_ptr_nonnull(fp);
+	mapq_compress_options o = {frame_size, 1, 2, 0};
+	mapq_compressor *c;
+	mapq_error err;
+	ck_assert_int_eq(mapq_compressor_create(&c, fileno(fp), &o, &err), 0);
+	ck_assert_int_eq(mapq_compressor_write(c, data, n, &err), 0);
+	ck_assert_int_eq(mapq_compressor_finish(c, &err), 0);
+	mapq_compressor_destroy(c);
+	ck_assert_int_eq(fclose(fp), 0);
+	return path;
+}
+
+/* Cut the seek table off a seekable file: what remains is a plain zstd
+ * stream of the same frames.  The table is a skippable frame (8 bytes of
+ * header) of 8 or 12 bytes per frame, then a 9-byte footer: the frame
+ * count (LE32), a descriptor (bit 7: checksums) and the magic. */
+static void strip_seek_table(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fseek(fp, -9, SEEK_END), 0);
+	long size = ftell(fp) + 9;
+	unsigned char foot[9];
+	ck_assert_uint_eq(fread(foot, 1, 9, fp), 9);
+	fclose(fp);
+	ck_assert_uint_eq(foot[8], 0x8F); /* magic 0x8F92EAB1, LE */
+	uint64_t frames = foot[0] | (uint64_t)foot[1] << 8 |
+	                  (uint64_t)foot[2] << 16 | (uint64_t)foot[3] << 24;
+	uint64_t table = 8 + frames * ((foot[4] & 0x80) ? 12 : 8) + 9;
+	ck_assert_uint_gt((uint64_t)size, table);
+	ck_assert_int_eq(truncate(path, size - (off_t)table), 0);
+}
+
+/* 1 + the newlines of buf[0, at), at most n. */
+static uint64_t line_at(const unsigned char *buf, size_t n, uint64_t at)
+{
+	uint64_t k = 1;
+	for (size_t i = 0; i < n && i < at; i++)
+		k += buf[i] == '\n';
+	return k;
+}
+
+/*
+ * mapq_stats_file over bytes [start, end) of f, whose data is buf, against
+ * one pass over those bytes: after `lead` bytes already seen, with and
+ * without counting the first line's number.
+ */
+static void check_file_range(mapq_file *f, const unsigned char *buf, size_t n,
+                             uint64_t start, uint64_t end, unsigned threads,
+                             const char *lead, const char *what)
+{
+	size_t s0 = start < n ? (size_t)start : n;
+	size_t e0 = end < n ? (size_t)end : n;
+	if (e0 < s0)
+		e0 = s0;
+	size_t ll = strlen(lead);
+	mapq_stats *m = new_stats();
+	mapq_stats_update(m, lead, ll);
+	mapq_stats_update(m, buf + s0, e0 - s0);
+	uint64_t first = line_at(buf, n, start);
+	mapq_stats_result want, got;
+	mapq_stats_finish(m, first, &want);
+	mapq_stats_destroy(m);
+
+	mapq_stats *s = new_stats();
+	mapq_error err;
+	for (int counted = 0; counted <= 1; counted++) {
+		mapq_stats_reset(s);
+		mapq_stats_update(s, lead, ll);
+		uint64_t line = 0;
+		int rc = mapq_stats_file(s, f, start, end, threads,
+		                         counted ? &line : NULL, &err);
+		ck_assert_msg(rc == MAPQ_OK, "%s [%llu, %llu) -j %u: %s", what,
+		              (unsigned long long)start, (unsigned long long)end,
+		              threads, err.msg);
+		if (counted)
+			ck_assert_msg(line == first, "%s [%llu, %llu) -j %u: "
+			              "first line %llu, want %llu", what,
+			              (unsigned long long)start,
+			              (unsigned long long)end, threads,
+			              (unsigned long long)line,
+			              (unsigned long long)first);
+		mapq_stats_finish(s, first, &got);
+		assert_same(&got, &want, what);
+	}
+	mapq_stats_destroy(s);
+}
+
+START_TEST(files_of_every_kind_give_the_single_pass_result)
+{
+	size_t n;
+	unsigned char *buf = seam_file(24, &n);
+	char *plain = tu_temp_file(buf, n);
+	char *sk_small = seekable_file(buf, n, 64 << 10);
+	char *sk = seekable_file(buf, n, 0); /* 1 MiB frames */
+	char *stream = seekable_file(buf, n, 256 << 10);
+	strip_seek_table(stream);
+	struct {
+		const char *path;
+		int compression;
+		const char *what;
+	} kinds[] = {
+		{plain, MAPQ_COMPRESSION_NONE, "plain"},
+		{sk_small, MAPQ_COMPRESSION_ZSTD_SEEKABLE, "seekable, 64 KiB frames"},
+		{sk, MAPQ_COMPRESSION_ZSTD_SEEKABLE, "seekable, 1 MiB frames"},
+		{stream, MAPQ_COMPRESSION_ZSTD_STREAM, "zstd stream"},
+	};
+	/* Whole, mid-line and mid-frame at both ends, the last bytes, one
+	 * frame boundary, nothing, start after end, past the end. */
+	const uint64_t ranges[][2] = {
+		{0, UINT64_MAX},
+		{3333333, n - 777777},
+		{n - 4096, n},
+		{(1 << 20) - 3, (1 << 20) + 3},
+		{5, 5},
+		{9000000, 100},
+		{n + 5, n + 10},
+	};
+	const unsigned threads[] = {1, 3};
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		mapq_file *f = tu_open(kinds[k].path, MAPQ_OPEN_DEFAULT);
+		ck_assert_int_eq(mapq_file_compression(f), kinds[k].compression);
+		for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
+			for (size_t t = 0; t < sizeof threads / sizeof threads[0];
+			     t++)
+				check_file_range(f, buf, n, ranges[r][0],
+				                 ranges[r][1], threads[t],
+				                 r == 1 ? "\xE2\x82" : "",
+				                 kinds[k].what);
+		mapq_file_close(f);
+		/* Read into memory (as from a pipe), compressed or not. */
+		f = tu_open(kinds[k].path, MAPQ_OPEN_NO_MMAP);
+		check_file_range(f, buf, n, 3333333, n - 777777, 3, "",
+		                 kinds[k].what);
+		mapq_file_close(f);
+		unlink(kinds[k].path);
+		free((void *)kinds[k].path);
+	}
+	free(buf);
+}
+END_TEST
+
+START_TEST(small_compressed_files)
+{
+	const char text[] = "alpha\nbeta\n\ngamma\r\n\xE2\x82";
+	size_t n = sizeof text - 1;
+	const unsigned char *buf = (const unsigned char *)text;
+	for (uint64_t frame = 1; frame <= 8; frame *= 2) {
+		char *path = seekable_file(buf, n, frame);
+		for (int strip = 0; strip <= 1; strip++) {
+			if (strip)
+				strip_seek_table(path);
+			mapq_file *f = tu_open(path, MAPQ_OPEN_DEFAULT);
+			for (uint64_t s0 = 0; s0 <= n + 1; s0++)
+				for (uint64_t e0 = s0; e0 <= n + 1; e0 += 3)
+					check_file_range(f, buf, n, s0, e0, 4, "",
+					                 strip ? "stream" : "seekable");
+			mapq_file_close(f);
+		}
+		unlink(path);
+		free(path);
+	}
+
+	/* No data frames at all: the empty seekable file. */
+	char *path = seekable_file(buf, 0, 0);
+	mapq_file *f = tu_open(path, MAPQ_OPEN_DEFAULT);
+	ck_assert_int_eq(mapq_file_compression(f), MAPQ_COMPRESSION_ZSTD_SEEKABLE);
+	check_file_range(f, buf, 0, 0, UINT64_MAX, 2, "", "empty seekable");
+	check_file_range(f, buf, 0, 7, 9, 2, "", "empty seekable");
+	mapq_file_close(f);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
+START_TEST(damaged_compressed_file_is_an_error)
+{
+	size_t n = (size_t)3 << 20;
+	unsigned char *buf = malloc(n);
+	ck_assert_ptr_nonnull(buf);
+	fill_tricky(buf, n, 11);
+	char *path = seekable_file(buf, n, 64 << 10);
+	strip_seek_table(path);
+	/* A stream cut in the middle of a frame. */
+	FILE *fp = fopen(path, "rb");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	long size = ftell(fp);
+	fclose(fp);
+	ck_assert_int_eq(truncate(path, size / 2), 0);
+	mapq_file *f = tu_open(path, MAPQ_OPEN_DEFAULT);
+	mapq_stats *s = new_stats();
+	mapq_error err;
+	uint64_t line;
+	ck_assert_int_eq(mapq_stats_file(s, f, 0, UINT64_MAX, 2, NULL, &err),
+	                 MAPQ_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, path));
+	/* Counting the lines before a range reads the damage too. */
+	ck_assert_int_eq(mapq_stats_file(s, f, n - 10, n, 2, &line, &err),
+	                 MAPQ_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, path));
+	mapq_file_close(f);
+
+	/* Without decompression, the same file is plain bytes. */
+	f = tu_open(path, MAPQ_OPEN_NO_DECOMPRESS);
+	mapq_stats_reset(s);
+	ck_assert_int_eq(mapq_stats_file(s, f, 0, UINT64_MAX, 2, &line, &err),
+	                 MAPQ_OK);
+	mapq_stats_result r;
+	mapq_stats_finish(s, line, &r);
+	ck_assert_uint_eq(r.bytes, (uint64_t)(size / 2));
+	ck_assert_uint_eq(line, 1);
+	ck_assert_int_eq(mapq_stats_file(NULL, f, 0, 1, 1, NULL, &err),
+	                 MAPQ_EINVAL);
+	ck_assert_int_eq(mapq_stats_file(s, NULL, 0, 1, 1, NULL, &err),
+	                 MAPQ_EINVAL);
+	mapq_file_close(f);
+	mapq_stats_destroy(s);
+	unlink(path);
+	free(path);
+	free(buf);
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
 	Suite *s = suite_create("stats");
@@ -822,6 +1057,12 @@ static Suite *stats_suite(void)
 	tcase_add_test(tc, threads_give_the_single_pass_result);
 	tcase_add_test(tc, small_and_empty_files);
 	tcase_add_test(tc, truncated_file_is_an_error);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("files");
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, files_of_every_kind_give_the_single_pass_result);
+	tcase_add_test(tc, small_compressed_files);
+	tcase_add_test(tc, damaged_compressed_file_is_an_error);
 	suite_add_tcase(s, tc);
 	return s;
 }

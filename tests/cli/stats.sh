@@ -281,6 +281,180 @@ want_e=$(printf '4294967296\n2\n2\n1\n1\n1\n1\n1\n1\n1\n1\n1\n1\n' | awk '{ c[NR
 [ "$(sed -n 's/^entropy: //p' "$TMP/sp")" = "$want_e" ] || fail "4 GiB sparse: entropy $(sed -n 's/^entropy: //p' "$TMP/sp"), want $want_e"
 rm -f "$sparse"
 
+# Compressed input is measured after decompression: every figure, every
+# range and every line number is what the decompressed file gives (whose
+# figures are checked against wc, od and awk above).  Written by mapq
+# compress (the seekable format, frames of every size), by the zstd tool,
+# and as zstd frames concatenated with a skippable frame between them.
+have_zstd=0
+command -v zstd >/dev/null && have_zstd=1
+
+# zsame NAME PLAIN COMPRESSED ARGS...: `mapq stats ARGS COMPRESSED` prints
+# what `mapq stats ARGS PLAIN` prints, but for the path.
+zsame() {
+	local name=$1 plain=$2 z=$3
+	shift 3
+	same "$name" "'$M' stats $* '$plain' | sed 's|$plain|$z|'" "'$M' stats $* '$z'"
+}
+
+# The fixtures, whole: text, --json and --histogram.
+for f in "$D"/*; do
+	b=$(basename "$f")
+	"$M" compress "$f" >"$TMP/$b.seek.zst" || fail "$b: mapq compress"
+	"$M" compress --frame-size=16 "$f" >"$TMP/$b.tiny.zst" || fail "$b: mapq compress --frame-size=16"
+	zs=("$TMP/$b.seek.zst" "$TMP/$b.tiny.zst")
+	if [ "$have_zstd" = 1 ]; then
+		zstd -q -c "$f" >"$TMP/$b.zstd.zst"
+		zs+=("$TMP/$b.zstd.zst")
+	fi
+	for z in "${zs[@]}"; do
+		zsame "$(basename "$z")" "$f" "$z"
+		zsame "$(basename "$z") --json" "$f" "$z" --json
+	done
+	z=$TMP/$b.tiny.zst
+	LC_ALL=C zsame "$b.tiny.zst --histogram" "$f" "$z" --histogram
+	zsame "$b.tiny.zst -l -3:" "$f" "$z" --json -l -3:
+	zsame "$b.tiny.zst -b 5:-5" "$f" "$z" --json -b 5:-5
+done
+
+# A generated file of many 4 KiB frames, whose frame boundaries cut a
+# UTF-8 sequence, a CRLF, an empty line and a long line; binary bytes in
+# the middle, and a last line without a newline.
+gen=$TMP/gen.txt
+{
+	seq -f 'line %g: caf\303\251 \342\202\254 words' 1 3000
+	printf 'x\r\n\n\n\0\0\xE2\x82'
+	head -c 20000 /dev/urandom
+	seq 1 2000 | sed 's/5/\r/; s/77/\xE2\x82/'
+	printf '%9000s\n' '' | tr ' ' L
+	printf 'tail without a newline'
+} >"$gen"
+put_at() { printf "$2" | dd of="$gen" bs=1 seek="$1" conv=notrunc 2>/dev/null; }
+put_at 4095 '\342\202\254'  # a euro sign across 4096
+put_at 8191 '\r\n'          # CRLF across 8192
+put_at 12287 '\n\n'         # an empty line starting at 12288
+"$M" compress --frame-size=4K "$gen" >"$TMP/gen.4k.zst" || fail "gen: compress 4K"
+"$M" compress --frame-size=4K --align "$gen" >"$TMP/gen.align.zst" || fail "gen: compress --align"
+"$M" compress "$gen" >"$TMP/gen.1m.zst" || fail "gen: compress"
+gz=("$TMP/gen.4k.zst" "$TMP/gen.align.zst" "$TMP/gen.1m.zst")
+if [ "$have_zstd" = 1 ]; then
+	zstd -q -c "$gen" >"$TMP/gen.zstd.zst"
+	# From pipes (no content size), two frames and skippable frames.
+	skippable() { printf '\x5a\x2a\x4d\x18\x05\x00\x00\x00hello'; }
+	{
+		skippable
+		head -c 50001 "$gen" | zstd -q -c
+		skippable
+		tail -c +50002 "$gen" | zstd -q -c --no-check
+	} >"$TMP/gen.concat.zst"
+	gz+=("$TMP/gen.zstd.zst" "$TMP/gen.concat.zst")
+fi
+# Each range of the plain file is measured once, then compared with
+# every compressed variant; paths are left out of the comparison.
+unpath='s|^{"path":"[^"]*"|{"path":"X"|; 1s|^path: .*|path: X|'
+for r in "" "-b 4095:4097" "-b 4000:+9000" "-b 1000:+50000" "-b -4K:" \
+	"-b -10000:-3" "-b 12288" "-b 8192:" "-l -10:" "-l -1" "-l 100:+7" \
+	"-l -50:-20" "-l :5" "-l 3001:3003" "-b 50:10" "-l 1000000:" "-b 10M:"; do
+	"$M" stats --json $r "$gen" | sed "$unpath" >"$TMP/genwant"
+	for z in "${gz[@]}"; do
+		same "$(basename "$z") $r" "cat '$TMP/genwant'" "'$M' stats --json $r '$z' | sed '$unpath'"
+	done
+done
+for r in "-b 4095:4097" "-l -10:" "-l 3001:3003"; do
+	"$M" stats $r "$gen" | sed "$unpath" >"$TMP/genwant"
+	for z in "${gz[@]}"; do
+		same "$(basename "$z") $r text" "cat '$TMP/genwant'" "'$M' stats $r '$z' | sed '$unpath'"
+	done
+done
+# Standard input: a pipe and a redirection, path "-".
+for r in "" "-l -10:" "-b 4000:+9000"; do
+	"$M" stats --json $r "$gen" | sed 's|^{"path":"[^"]*"|{"path":"-"|' >"$TMP/genwant"
+	for z in "${gz[@]}"; do
+		same "$(basename "$z") $r pipe" "cat '$TMP/genwant'" "cat '$z' | '$M' stats --json $r"
+		same "$(basename "$z") $r redirect" "cat '$TMP/genwant'" "'$M' stats --json $r - <'$z'"
+	done
+done
+
+# Several files, compressed and not: each block, then the total; JSON
+# totals too, and a range applied to each.
+if [ "$have_zstd" = 1 ]; then z2=$TMP/gen.concat.zst; else z2=$TMP/gen.align.zst; fi
+same "several compressed files" \
+	"'$M' stats '$D/crlf.txt' '$gen' '$D/no-newline.txt' '$gen' | sed 's|^path: $gen\$|path: X|'" \
+	"'$M' stats '$TMP/crlf.txt.seek.zst' '$TMP/gen.4k.zst' '$D/no-newline.txt' '$z2' | sed 's|^path: .*gen\\..*\\.zst\$|path: X|; s|$TMP/crlf.txt.seek.zst|$D/crlf.txt|'"
+same "several compressed files --json -l 2:4" \
+	"'$M' stats --json -l 2:4 '$D/crlf.txt' '$gen' '$gen' | sed 's|^{\"path\":\"[^\"]*\"|{\"path\":\"X\"|'" \
+	"'$M' stats --json -l 2:4 '$TMP/crlf.txt.seek.zst' '$TMP/gen.4k.zst' '$z2' | sed 's|^{\"path\":\"[^\"]*\"|{\"path\":\"X\"|'"
+same "several compressed files --json -b -3K:" \
+	"'$M' stats --json -b -3K: '$gen' '$D/app.log' '$gen' | sed 's|^{\"path\":\"[^\"]*\"|{\"path\":\"X\"|'" \
+	"'$M' stats --json -b -3K: '$TMP/gen.1m.zst' '$TMP/app.log.tiny.zst' '$z2' | sed 's|^{\"path\":\"[^\"]*\"|{\"path\":\"X\"|'"
+
+# Threads: a seekable file large enough to be measured in pieces (cut at
+# frame boundaries) gives, at every -j, what the plain file gives.
+# (The plain file's output is computed once for each range.)
+"$M" compress --frame-size=256K "$big" >"$TMP/big.zst" || fail "big: compress"
+sed "$unpath" "$TMP/j1" >"$TMP/bigwant"
+for j in 1 2 3 0; do
+	same "big.zst -j $j" "cat '$TMP/bigwant'" "'$M' stats --json -j $j '$TMP/big.zst' | sed '$unpath'"
+done
+for r in "-b 1M:-1M" "-l 300000:+200000" "-l -100000:"; do
+	"$M" stats --json $r "$big" | sed "$unpath" >"$TMP/bigwant"
+	for j in 1 3; do
+		same "big.zst $r -j $j" "cat '$TMP/bigwant'" "'$M' stats --json -j $j $r '$TMP/big.zst' | sed '$unpath'"
+	done
+done
+if [ "$have_zstd" = 1 ]; then
+	zstd -q -c "$big" >"$TMP/big.zstd.zst"
+	same "big.zstd.zst -l -100000: -j 2" "cat '$TMP/bigwant'" \
+		"'$M' stats --json -j 2 -l -100000: '$TMP/big.zstd.zst' | sed '$unpath'"
+	same "big.zstd.zst -j 2" "sed '$unpath' '$TMP/j1'" \
+		"'$M' stats --json -j 2 '$TMP/big.zstd.zst' | sed '$unpath'"
+fi
+
+# --no-decompress measures the compressed bytes themselves (wc, od, awk).
+checks=$((checks + 1))
+z=$TMP/gen.4k.zst
+"$M" stats --no-decompress "$z" | grep -v -e '^entropy: ' -e '^utf8_invalid: ' >"$TMP/got"
+expect_block "$z" "$z" >"$TMP/want"
+cmp -s "$TMP/want" "$TMP/got" || fail "--no-decompress: $(diff "$TMP/want" "$TMP/got" | tr '\n' ' ')"
+checks=$((checks + 1))
+"$M" stats --no-decompress --json "$z" | grep -q "\"histogram\":\[$(od_histogram "$z")\]}" ||
+	fail "--no-decompress --json: histogram differs from od's"
+# (A range's longest line is numbered in the whole file, not from 1.)
+same "--no-decompress -b -100:" "tail -c 100 '$z' | '$M' stats --json | sed 's|^{\"path\":\"-\"||; s|\"longest_line\":{[^}]*}||'" \
+	"'$M' stats --no-decompress --json -b -100: '$z' | sed 's|^{\"path\":\"[^\"]*\"||; s|\"longest_line\":{[^}]*}||'"
+same "--no-decompress on a pipe" "'$M' stats --no-decompress '$z' | sed '1s|.*|path: -|'" \
+	"cat '$z' | '$M' stats --no-decompress"
+same "--no-decompress on plain input" "'$M' stats '$gen'" "'$M' stats --no-decompress '$gen'"
+checks=$((checks + 1))
+"$M" stats --help | grep -q -- '--no-decompress' || fail "--help does not mention --no-decompress"
+
+# Damaged compressed input: exit 2, a message naming the file, nothing
+# printed for it; the other files are still measured.
+zsize=$(wc -c <"$TMP/gen.4k.zst")
+head -c $((zsize / 2)) "$TMP/gen.4k.zst" >"$TMP/cut.zst"
+expect_fail "truncated seekable" 2 "^mapq: $TMP/cut.zst: truncated zstd data" "'$M' stats '$TMP/cut.zst'"
+expect_fail "truncated seekable -l -10:" 2 "^mapq: $TMP/cut.zst: " "'$M' stats -l -10: '$TMP/cut.zst'"
+expect_fail "truncated seekable -b -4K: --json" 2 "^mapq: $TMP/cut.zst: " "'$M' stats --json -b -4K: '$TMP/cut.zst'"
+expect_fail "truncated pipe" 2 "^mapq: \\(standard input\\): truncated zstd data" "cat '$TMP/cut.zst' | '$M' stats"
+ALLOW_OUT=1 expect_fail "truncated among good" 2 "^mapq: $TMP/cut.zst: " \
+	"'$M' stats --json '$TMP/gen.4k.zst' '$TMP/cut.zst' '$D/app.log'"
+checks=$((checks + 1))
+[ "$(grep -c '"path"' "$TMP/out")" -eq 3 ] || fail "truncated among good: $(grep -c '"path"' "$TMP/out") objects, want 3"
+# A seekable file whose seek table is intact but one frame is damaged:
+# checked against the frame's checksum, at every -j.
+cp "$TMP/big.zst" "$TMP/bad.zst"
+bsize=$(wc -c <"$TMP/bad.zst")
+printf '\377\377\377\377' | dd of="$TMP/bad.zst" bs=1 seek=$((bsize / 2)) conv=notrunc 2>/dev/null
+for j in 1 3; do
+	expect_fail "damaged frame -j $j" 2 "^mapq: $TMP/bad.zst: " "'$M' stats -j $j '$TMP/bad.zst'"
+done
+if [ "$have_zstd" = 1 ]; then
+	zsize=$(wc -c <"$TMP/gen.zstd.zst")
+	head -c $((zsize - 7)) "$TMP/gen.zstd.zst" >"$TMP/cut2.zst"
+	expect_fail "truncated zstd stream" 2 "^mapq: $TMP/cut2.zst: " "'$M' stats '$TMP/cut2.zst'"
+	expect_fail "truncated zstd stream -l -1" 2 "^mapq: $TMP/cut2.zst: " "'$M' stats -l -1 '$TMP/cut2.zst'"
+fi
+
 # The chart: Unicode blocks in a UTF-8 locale, ASCII otherwise; never
 # wider than 80 columns.
 if locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$'; then
