@@ -719,7 +719,8 @@ MAPQ_API void mapq_split_destroy(mapq_split *s);
  * histogram and its Shannon entropy.
  *
  * An accumulator (mapq_stats) is fed the data in order, in pieces of any
- * size (mapq_stats_update), or a view's bytes at once (mapq_stats_scan).
+ * size (mapq_stats_update), a view's bytes at once (mapq_stats_scan), or a
+ * range of a file of any kind, compressed or not (mapq_stats_file).
  * Accumulators of two adjacent parts of the data merge exactly
  * (mapq_stats_merge): lines and UTF-8 sequences that straddle the seam are
  * counted as a single pass would count them.  That is what lets a file be
