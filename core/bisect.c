@@ -532,26 +532,137 @@ done:
 }
 
 /*
+ * One decoded frame kept between probes: the first window of a scan from
+ * the frame's start, as long as the frame, ending after its last newline
+ * (lines that run into the next frame are not in it).
+ */
+struct frame_cache {
+	struct mapq_scan s;
+	mapq_view w;
+	uint64_t frame; /* the frame held, when live */
+	int live;
+};
+
+static void cache_drop(struct frame_cache *c)
+{
+	if (c->live)
+		mapq__scan_finish(&c->s);
+	c->live = 0;
+}
+
+static int cache_fill(struct frame_cache *c, mapq_file *f, uint64_t frame,
+                      mapq_error *err)
+{
+	cache_drop(c);
+	const struct mapq__seek_table *t = &f->seek;
+	uint64_t len = t->dec[frame + 1] - t->dec[frame];
+	mapq__scan_init(&c->s, f, t->dec[frame], MAPQ_SIZE_UNKNOWN,
+	                len > 4096 ? len : 4096, MAPQ_SCAN_LINES);
+	c->live = 1;
+	c->frame = frame;
+	int rc = mapq_scan_next(&c->s, &c->w, err);
+	if (rc <= 0) {
+		cache_drop(c);
+		/* Frames found by offset hold data: 0 cannot happen. */
+		return rc < 0 ? rc
+		              : mapq__error_set(err, MAPQ_EINVAL, 0,
+		                                "%s: frame %llu has no data",
+		                                f->name, (unsigned long long)frame);
+	}
+	return MAPQ_OK;
+}
+
+/* file_lines() answered from the cached frame: 1 or 0 as file_lines, an
+ * error, or 2 when the cache does not hold what the probe needs. */
+static int cache_lines(struct frame_cache *c, mapq_file *f, mapq_key *key,
+                       const unsigned char *b, uint64_t blen, uint64_t from,
+                       uint64_t hi, uint64_t *t, uint64_t *next, int *ge,
+                       mapq_error *err)
+{
+	const mapq_view *w = &c->w;
+	uint64_t wend = w->offset + w->size;
+	/* The byte before `from` tells whether a line starts there. */
+	if (from <= w->offset || from > wend)
+		return 2;
+	const unsigned char *d = w->data;
+	const unsigned char *nl = memchr(d + (from - 1 - w->offset), '\n',
+	                                 (size_t)(wend - (from - 1)));
+	if (nl == NULL)
+		return 2;
+	const unsigned char *p = nl + 1, *end = d + w->size;
+	int at_data_end = wend == mapq__data_size(f);
+	for (;;) {
+		uint64_t at = w->offset + (uint64_t)(p - d);
+		if (at >= hi)
+			return 0;
+		if (p == end)
+			return at_data_end ? 0 : 2;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL && !at_data_end)
+			return 2; /* the line goes on in the next frame */
+		const unsigned char *e = nl != NULL ? nl : end;
+		const unsigned char *kp;
+		uint64_t kl;
+		int rc = mapq_key_extract(key, p, (uint64_t)(e - p), &kp, &kl, err);
+		if (rc != MAPQ_OK)
+			return file_extract_failed(err, rc, f, at);
+		p = nl != NULL ? nl + 1 : end;
+		if (kl == 0)
+			continue;
+		*ge = mapq_key_compare(kp, kl, b, blen) >= 0;
+		*t = at;
+		*next = w->offset + (uint64_t)(p - d);
+		return 1;
+	}
+}
+
+/*
  * mapq_bisect for a seekable file: the same invariant as search(), but a
  * probe looks forward from mid (to the first keyed line starting at or
  * after it) instead of back to the start of mid's line, because reading
- * backward across frames would mean decompressing the frame before.  A
- * probe decompresses from the start of mid's frame to the line it reads,
- * so a search costs O(log size) probes of at most a frame each.
+ * backward across frames would mean decompressing the frame before.  Any
+ * mid in [lo, hi) keeps the invariant, so mid is chosen for cost: while
+ * [lo, hi) spans frames, just after the start of a frame in the middle of
+ * them (the probe then decodes the frame's first block, not half of it);
+ * once two probes in a row fall in one frame, that frame is decoded once
+ * and later probes in it read the decoded bytes.  A search so costs about
+ * log2(frames) short probes and one or two whole frames.
  */
 static int seekable_search(mapq_file *f, mapq_key *key, const unsigned char *b,
                            uint64_t blen, uint64_t lo, uint64_t *offset,
                            mapq_error *err)
 {
+	const struct mapq__seek_table *tab = &f->seek;
 	uint64_t size = mapq__data_size(f);
 	uint64_t hi = size, res = size;
+	struct frame_cache c = {.live = 0};
+	uint64_t last_frame = UINT64_MAX;
+	int rc = MAPQ_OK;
 	while (lo < hi) {
 		uint64_t mid = lo + (hi - lo) / 2;
+		uint64_t fl = mapq__seek_table_find(tab, lo);
+		uint64_t fh = mapq__seek_table_find(tab, hi - 1);
+		if (fh > fl) {
+			uint64_t k = fl + 1 + (fh - fl - 1) / 2;
+			if (tab->dec[k] + 1 < hi)
+				mid = tab->dec[k] + 1;
+		}
+		uint64_t fm = mapq__seek_table_find(tab, mid);
+		if (fm == last_frame && (!c.live || c.frame != fm) &&
+		    (rc = cache_fill(&c, f, fm, err)) != MAPQ_OK)
+			break;
+		last_frame = fm;
 		uint64_t t = 0, next = 0;
 		int ge = 0;
-		int rc = file_lines(f, key, b, blen, mid, hi, &t, &next, &ge, err);
+		rc = 2;
+		if (c.live && c.frame == fm)
+			rc = cache_lines(&c, f, key, b, blen, mid, hi, &t, &next,
+			                 &ge, err);
+		if (rc == 2)
+			rc = file_lines(f, key, b, blen, mid, hi, &t, &next, &ge,
+			                err);
 		if (rc < 0)
-			return rc;
+			break;
 		if (rc == 0) {
 			hi = mid; /* no keyed line starts in [mid, hi) */
 		} else if (ge) {
@@ -560,9 +671,11 @@ static int seekable_search(mapq_file *f, mapq_key *key, const unsigned char *b,
 		} else {
 			lo = next;
 		}
+		rc = MAPQ_OK;
 	}
+	cache_drop(&c);
 	*offset = res;
-	return MAPQ_OK;
+	return rc;
 }
 
 /* The first keyed line >= bound starting at or after lo, in a seekable
