@@ -206,7 +206,9 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 		options |= PCRE2_CASELESS;
 	int code;
 	PCRE2_SIZE at;
-	m->code = pcre2_compile((PCRE2_SPTR)b.p, b.len, options, &code, &at, NULL);
+	/* An empty pattern left alone never allocated the buffer. */
+	m->code = pcre2_compile((PCRE2_SPTR)(b.p != NULL ? b.p : ""), b.len,
+	                        options, &code, &at, NULL);
 	if (m->code == NULL) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(code, msg, sizeof msg);
