@@ -897,13 +897,57 @@ done:
 	return rc;
 }
 
+/* Where piece i of n of [from, end) ends (i + 1 < n). */
+typedef uint64_t (*piece_cut)(const mapq_file *f, uint64_t from, uint64_t end,
+                              uint64_t i, uint64_t n);
+
+/*
+ * Cut [from, end) of f into n pieces ending where cut() says, measure the
+ * bytes from `measure` on (the newlines before it are only counted, into
+ * *newlines) and merge them into s.
+ */
+static int measure_pieces(mapq_stats *s, mapq_file *f, uint64_t from,
+                          uint64_t end, uint64_t measure, uint64_t n,
+                          piece_cut cut, uint64_t *newlines, mapq_error *err)
+{
+	struct piece one;
+	struct piece *pcs = &one;
+	memset(&one, 0, sizeof one);
+	if (n > 1 && (pcs = calloc((size_t)n, sizeof *pcs)) == NULL)
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
+		                       f->name);
+	uint64_t at = from;
+	for (uint64_t i = 0; i < n; i++) {
+		struct piece *pc = &pcs[i];
+		uint64_t to = i + 1 == n ? end : cut(f, from, end, i, n);
+		if (to < at)
+			to = at;
+		pc->file = f;
+		pc->start = at;
+		pc->measure = measure;
+		pc->end = to;
+		at = to;
+	}
+	int rc = run_pieces(s, pcs, n, newlines, err);
+	if (pcs != &one)
+		free(pcs);
+	return rc;
+}
+
+/* A mapped file is cut into equal shares, page aligned. */
+static uint64_t share_cut(const mapq_file *f, uint64_t from, uint64_t end,
+                          uint64_t i, uint64_t n)
+{
+	(void)f;
+	return (from + (end - from) / n * (i + 1)) & ~(PIECE_ALIGN - 1);
+}
+
 int mapq_stats_scan(mapq_stats *s, const mapq_view *view, unsigned threads,
                     mapq_error *err)
 {
 	if (s == NULL || view == NULL || view->file == NULL)
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no statistics or view");
 	mapq_file *f = view->file;
-	uint64_t start = view->offset, end = view->offset + view->size;
 	uint64_t n = view->size / MIN_PIECE;
 	if (n > threads)
 		n = threads;
@@ -911,31 +955,9 @@ int mapq_stats_scan(mapq_stats *s, const mapq_view *view, unsigned threads,
 		n = 1;
 	if (n < 1)
 		n = 1;
-
-	struct piece one;
-	struct piece *pcs = &one;
-	memset(&one, 0, sizeof one);
-	if (n > 1 && (pcs = calloc((size_t)n, sizeof *pcs)) == NULL)
-		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
-		                       f->name);
-	uint64_t from = start;
-	for (uint64_t i = 0; i < n; i++) {
-		struct piece *pc = &pcs[i];
-		uint64_t to = i + 1 == n ? end
-		                         : (start + view->size / n * (i + 1)) &
-		                                   ~(PIECE_ALIGN - 1);
-		if (to < from)
-			to = from;
-		pc->file = f;
-		pc->start = pc->measure = from;
-		pc->end = to;
-		from = to;
-	}
 	uint64_t newlines;
-	int rc = run_pieces(s, pcs, n, &newlines, err);
-	if (pcs != &one)
-		free(pcs);
-	return rc;
+	return measure_pieces(s, f, view->offset, view->offset + view->size,
+	                      view->offset, n, share_cut, &newlines, err);
 }
 
 /*
@@ -946,8 +968,6 @@ int mapq_stats_scan(mapq_stats *s, const mapq_view *view, unsigned threads,
 static uint64_t frame_cut(const mapq_file *f, uint64_t from, uint64_t end,
                           uint64_t i, uint64_t n)
 {
-	if (i + 1 == n)
-		return end;
 	const struct mapq__seek_table *t = &f->seek;
 	uint64_t at = from + (end - from) / n * (i + 1);
 	return t->dec[mapq__seek_table_find(t, at)];
@@ -999,29 +1019,10 @@ int mapq_stats_file(mapq_stats *s, mapq_file *f, uint64_t start,
 		if (n < 1)
 			n = 1;
 	}
-	struct piece one;
-	struct piece *pcs = &one;
-	memset(&one, 0, sizeof one);
-	if (n > 1 && (pcs = calloc((size_t)n, sizeof *pcs)) == NULL)
-		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
-		                       f->name);
-	uint64_t at = from;
-	for (uint64_t i = 0; i < n; i++) {
-		struct piece *pc = &pcs[i];
-		uint64_t to = n > 1 ? frame_cut(f, from, end, i, n) : end;
-		if (to < at)
-			to = at;
-		pc->file = f;
-		pc->start = at;
-		pc->measure = start;
-		pc->end = to;
-		at = to;
-	}
 	uint64_t newlines;
-	int rc = run_pieces(s, pcs, n, &newlines, err);
+	int rc = measure_pieces(s, f, from, end, start, n, frame_cut, &newlines,
+	                        err);
 	if (rc == MAPQ_OK && first_line != NULL)
 		*first_line = newlines + 1;
-	if (pcs != &one)
-		free(pcs);
 	return rc;
 }
