@@ -1,5 +1,6 @@
 /* args.c - parsing option arguments shared by several commands. */
 #include <stdint.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -19,5 +20,30 @@ int cli_parse_positive(const char *text, uint64_t *n)
 	if (v == 0)
 		return -1;
 	*n = v;
+	return 0;
+}
+
+unsigned cli_online_cpus(unsigned max)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		return 1; /* unknown: one thread still works */
+	return (unsigned long)n < max ? (unsigned)n : max;
+}
+
+int cli_parse_threads(const char *text, unsigned max, unsigned *threads)
+{
+	uint64_t v = 0;
+	if (*text == '\0')
+		return -1;
+	/* Digits only: strtoul would take "-1" as ULONG_MAX and " 2" as 2. */
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (unsigned)(*p - '0');
+		if (v > max)
+			return -1;
+	}
+	*threads = v == 0 ? cli_online_cpus(max) : (unsigned)v;
 	return 0;
 }

@@ -28,6 +28,16 @@ int cmd_split(int argc, char **argv);
  * the text is anything else (the caller quotes it in its message).
  */
 int cli_parse_positive(const char *text, uint64_t *n);
+/*
+ * Parse the argument of -j/--threads, which means the same for every
+ * command: N threads, 0 the online CPUs (also the default, see
+ * cli_online_cpus).  Decimal digits only, from 0 to `max` (what the command
+ * can run).  0 on success with *threads from 1 to max; -1 if the text is
+ * anything else (the caller quotes it in its message).
+ */
+int cli_parse_threads(const char *text, unsigned max, unsigned *threads);
+/* The online CPUs, at least 1 and at most `max`: the default of -j. */
+unsigned cli_online_cpus(unsigned max);
 int cmd_stats(int argc, char **argv);
 int cmd_compress(int argc, char **argv);
 
@@ -70,12 +80,12 @@ void cli_out_init(struct cli_out *o, int fd);
 int cli_out_write(struct cli_out *o, const void *p, size_t n);
 int cli_out_flush(struct cli_out *o);
 /*
- * Write view bytes [start, end) after flushing the buffer.  Returns 0, or
- * the library's error code: MAPQ_ETRUNC is the input's fault and is left
- * for the caller to report; output errors are handled here.
+ * Write a scan's window after flushing the buffer, straight from it (the
+ * mapping, for a mapped file).  Returns 0, MAPQ_ETRUNC (the file shrank:
+ * err says so, for the caller to report), or MAPQ_EPIPE / MAPQ_EWRITE
+ * (output ended; reported here).
  */
-int cli_out_view(struct cli_out *o, const mapq_view *v, unsigned long long start,
-                 unsigned long long end, mapq_error *err);
+int cli_out_window(struct cli_out *o, const mapq_view *w, mapq_error *err);
 
 /* A writer on fd, allocated (its buffer is large); NULL after reporting
  * that memory ran out. */
@@ -100,7 +110,7 @@ int cli_open_view(const char *path, mapq_file **f, mapq_view *view);
 void cli_json_string(struct cli_out *o, const char *s, size_t n);
 /*
  * Write bytes [start, end) of a file's data (decompressed, for compressed
- * input) after flushing the buffer; errors as cli_out_view.
+ * input) after flushing the buffer; errors as cli_out_window.
  */
 int cli_out_range(struct cli_out *o, mapq_file *f, uint64_t start, uint64_t end,
                   mapq_error *err);

@@ -47,6 +47,8 @@ static const char grep_usage[] =
         "  -Z, --null                print a NUL byte after file names\n"
         "      --json                print ripgrep's JSON Lines format\n"
         "      --stats               print search statistics on stderr\n"
+        "      --line-buffered       flush output after every line (the default\n"
+        "                            on a terminal)\n"
         "Input:\n"
         "  -a, --text                search binary files as text\n"
         "  -r, --recursive           search directories recursively\n"
@@ -67,6 +69,7 @@ enum {
 	OPT_JSON,
 	OPT_STATS,
 	OPT_NO_DECOMPRESS,
+	OPT_LINE_BUFFERED,
 	OPT_HELP
 };
 
@@ -105,6 +108,7 @@ static const struct option grep_options[] = {
 	{"json", no_argument, NULL, OPT_JSON},
 	{"stats", no_argument, NULL, OPT_STATS},
 	{"no-decompress", no_argument, NULL, OPT_NO_DECOMPRESS},
+	{"line-buffered", no_argument, NULL, OPT_LINE_BUFFERED},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -405,6 +409,7 @@ int cmd_grep(int argc, char **argv)
 		case OPT_JSON: o.json = 1; break;
 		case OPT_STATS: o.stats = 1; break;
 		case OPT_NO_DECOMPRESS: o.no_decompress = 1; break;
+		case OPT_LINE_BUFFERED: o.line_buffered = 1; break;
 		case OPT_HELP:
 			fputs(grep_usage, stdout);
 			status = cli_finish_stdio();
@@ -446,6 +451,8 @@ int cmd_grep(int argc, char **argv)
 	if (color < 0)
 		color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	o.color = color && !o.json;
+	if (isatty(STDOUT_FILENO))
+		o.line_buffered = 1;
 	o.patterns = pl.items;
 	o.n_patterns = pl.n;
 

@@ -36,6 +36,7 @@ struct grep_opts {
 	int json;             /* --json */
 	int stats;            /* --stats */
 	int no_decompress;    /* --no-decompress */
+	int line_buffered;    /* --line-buffered, or stdout is a terminal */
 };
 
 /* Totals of a run, for --json's summary and --stats. */

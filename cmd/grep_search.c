@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "grep.h"
 
@@ -44,6 +46,8 @@ struct file_state {
 	int need_numbers;
 	uint64_t num_pos;     /* line `num_line` starts at file offset num_pos */
 	uint64_t num_line;
+	int numbered;         /* num_pos/num_line are set */
+	uint64_t selected_end; /* file offset just after the last selected line */
 	struct carry carry;
 	int json_begun;
 	uint64_t json_printed;
@@ -434,6 +438,9 @@ static int print_line(struct file_state *fs, const struct line *l, int selected)
 	fs->run->printed_group = 1;
 	fs->have_last = 1;
 	fs->last_end = l->abs + (l->le - l->ls) + 1;
+	/* --line-buffered, or a terminal: each line is seen as printed. */
+	if (rc == 0 && fs->o->line_buffered)
+		cli_out_flush(fs->run->out);
 	return rc;
 }
 
@@ -535,6 +542,7 @@ static int select_line(struct file_state *fs, const mapq_view *w, uint64_t ls,
 	const struct grep_opts *o = fs->o;
 	fs->selected++;
 	fs->run->any_selected = 1;
+	fs->selected_end = w->offset + le + (le < w->size);
 	if (o->quiet) {
 		fs->run->stop = 1;
 		fs->done = 1;
@@ -646,29 +654,35 @@ static int process_window(void *arg)
 	return 0;
 }
 
-/* The byte range to search: all of it, or the lines --bytes/--lines pick. */
-static int search_range(struct file_state *fs, uint64_t *start, uint64_t *end)
+/* Line numbers count from the first line of the range searched. */
+static int first_line_number(struct file_state *fs, mapq_scan *scan)
 {
-	*start = 0;
-	*end = mapq_file_size(fs->f); /* MAPQ_SIZE_UNKNOWN: scans clamp */
-	if (!fs->o->has_range)
-		return 0;
-	return mapq_file_resolve(fs->f, &fs->o->range, MAPQ_RESOLVE_ALIGN, start,
-	                         end, &fs->err);
+	uint64_t start, line;
+	int rc = mapq_scan_first_line(scan, &line, &fs->err);
+	if (rc == 0 && mapq_scan_start(scan, &start) != 0)
+		start = 0;
+	if (rc == 0) {
+		fs->num_pos = start;
+		fs->num_line = line;
+	}
+	fs->numbered = 1;
+	return rc;
 }
 
-/* Line number of the line starting at `start` (1 + newlines before it). */
-static int first_line_number(struct file_state *fs, uint64_t start)
+/*
+ * GNU grep leaves a regular file on standard input positioned just after
+ * the last selected line when -m stopped the search, so that the rest of
+ * it can be read by the next command: `{ grep -m1 x; cat; } <F`.
+ */
+static void leave_stdin_offset(const struct file_state *fs, off_t origin)
 {
-	fs->num_pos = start;
-	fs->num_line = 1;
-	if (start == 0)
-		return 0;
-	uint64_t n;
-	int rc = mapq_file_count_newlines(fs->f, 0, start, &n, &fs->err);
-	if (rc == 0)
-		fs->num_line = n + 1;
-	return rc;
+	if (!fs->is_stdin || origin < 0 || fs->o->max_count == UINT64_MAX ||
+	    fs->selected < fs->o->max_count)
+		return;
+	struct stat st;
+	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode))
+		(void)lseek(STDIN_FILENO, origin + (off_t)fs->selected_end,
+		            SEEK_SET);
 }
 
 static void finish_file(struct file_state *fs)
@@ -723,6 +737,7 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 	                  !o->quiet;
 	fs.need_numbers = fs.prints_lines && (o->line_number || o->json);
 	mapq_scan *scan = NULL;
+	off_t origin = fs.is_stdin ? lseek(STDIN_FILENO, 0, SEEK_CUR) : -1;
 	int rc = mapq_file_open(&fs.f, path, name,
 	                        o->no_decompress ? MAPQ_OPEN_NO_DECOMPRESS
 	                                         : MAPQ_OPEN_DEFAULT,
@@ -733,13 +748,8 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 			cli_error("%s", fs.err.msg);
 		return -1;
 	}
-	uint64_t start, end;
-	rc = search_range(&fs, &start, &end);
-	if (rc == 0 && fs.need_numbers)
-		rc = first_line_number(&fs, start);
-	if (rc == 0)
-		rc = mapq_scan_create(&scan, fs.f, start, end, 0, MAPQ_SCAN_LINES,
-		                      &fs.err);
+	rc = mapq_scan_create(&scan, fs.f, o->has_range ? &o->range : NULL, 0,
+	                      MAPQ_SCAN_LINES | MAPQ_SCAN_ALIGN, &fs.err);
 	mapq_view w;
 	while (rc == 0 && !run->out->closed && !run->out->failed &&
 	       (!fs.done || fs.after_left > 0)) {
@@ -748,12 +758,17 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 			rc = more;
 			break;
 		}
+		if (fs.need_numbers && !fs.numbered &&
+		    (rc = first_line_number(&fs, scan)) != 0)
+			break;
 		fs.bytes_searched += w.size;
 		/* Once done, a window only pays the trailing context owed. */
 		struct window_job job = {&fs, &w};
 		rc = mapq_file_guard(fs.f, process_window, &job, &fs.err);
 	}
 	mapq_scan_destroy(scan);
+	if (rc >= 0)
+		leave_stdin_offset(&fs, origin);
 	if (rc < 0) {
 		run->trouble = 1;
 		cli_out_flush(run->out);

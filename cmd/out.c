@@ -116,15 +116,37 @@ int cli_out_write(struct cli_out *o, const void *p, size_t n)
 	return 0;
 }
 
-int cli_out_view(struct cli_out *o, const mapq_view *v, unsigned long long start,
-                 unsigned long long end, mapq_error *err)
+int cli_out_window(struct cli_out *o, const mapq_view *w, mapq_error *err)
 {
 	if (cli_out_flush(o) != 0)
 		return MAPQ_EWRITE;
-	int rc = mapq_view_write(v, start, end, o->fd, err);
-	if (rc == MAPQ_EPIPE || rc == MAPQ_EWRITE)
-		output_ended(o, rc, err->msg);
-	return rc;
+	const unsigned char *p = w->data;
+	uint64_t n = w->size;
+	while (n > 0) {
+		/* Large writes straight from the window (the mapping, for a
+		 * mapped file); Linux moves at most about 2 GiB per call. */
+		size_t chunk = n > ((size_t)1 << 30) ? (size_t)1 << 30 : (size_t)n;
+		ssize_t k = write(o->fd, p, chunk);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EFAULT) { /* the mapped file shrank */
+				snprintf(err->msg, sizeof err->msg,
+				         "%s: file shrank while being read",
+				         mapq_file_name(w->file));
+				err->code = MAPQ_ETRUNC;
+				return MAPQ_ETRUNC;
+			}
+			int code = errno == EPIPE ? MAPQ_EPIPE : MAPQ_EWRITE;
+			snprintf(err->msg, sizeof err->msg, "write error: %s",
+			         strerror(errno));
+			output_ended(o, code, err->msg);
+			return code;
+		}
+		p += k;
+		n -= (uint64_t)k;
+	}
+	return MAPQ_OK;
 }
 
 struct cli_out *cli_out_create(int fd)

@@ -125,7 +125,7 @@ static int run_check(const struct range_args *a, mapq_file *f,
 		prefix = f > t ? f : t;
 	}
 	mapq_disorder where;
-	int rc = mapq_file_check_sorted(f, key, prefix, &where, err);
+	int rc = mapq_bisect_check(f, key, prefix, &where, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1)
@@ -146,7 +146,7 @@ static int run_window(const struct range_args *a, mapq_file *f,
                       mapq_key *key, struct cli_out *out, mapq_error *err)
 {
 	uint64_t start, end;
-	int rc = mapq_file_bisect_window(f, key, a->from, strlen(a->from), a->to,
+	int rc = mapq_bisect_window(f, key, a->from, strlen(a->from), a->to,
 	                                 a->to != NULL ? strlen(a->to) : 0,
 	                                 &start, &end, err);
 	if (rc != MAPQ_OK)
@@ -157,7 +157,7 @@ static int run_window(const struct range_args *a, mapq_file *f,
 	if (a->count) {
 		uint64_t lines = 0;
 		if (end > start &&
-		    (rc = mapq_file_count_lines(f, start, end, &lines, err)) !=
+		    (rc = mapq_lines_count(f, start, end, &lines, err)) !=
 		            MAPQ_OK)
 			return rc;
 		n = snprintf(text, sizeof text, "%llu\n", (unsigned long long)lines);

@@ -46,161 +46,26 @@ struct slice_args {
 	int no_decompress;
 };
 
+/* Write the data one range selects, window by window as a scan reads it. */
+static int slice_range(mapq_file *f, const mapq_range *r, unsigned flags,
+                       struct cli_out *out, mapq_error *err)
+{
+	mapq_scan *scan;
+	int rc = mapq_scan_create(&scan, f, r, 0, flags, err);
+	if (rc != MAPQ_OK)
+		return rc;
+	mapq_view w;
+	while ((rc = mapq_scan_next(scan, &w, err)) > 0)
+		if ((rc = cli_out_window(out, &w, err)) != MAPQ_OK)
+			break;
+	mapq_scan_destroy(scan);
+	return rc < 0 ? rc : MAPQ_OK;
+}
+
 /*
  * Write one file's ranges.  Returns 0, or EXIT_TROUBLE after reporting a
  * problem with the file; output errors are recorded in `out`.
  */
-/*
- * The end of a zstd stream (no seek table) can only be reached by
- * decompressing everything before it.  A range counted from the end is
- * then answered in that one pass: the last windows are kept, as many as
- * hold what the range needs, and the range is cut from them.  Beyond this
- * many bytes kept, the general path (which decompresses again, in bounded
- * memory) takes over.
- */
-#define TAIL_KEEP_MAX ((uint64_t)32 << 20)
-
-/* Can the range be cut from the end of the data alone? */
-static int tail_only(const mapq_range *r)
-{
-	if (!(r->flags & MAPQ_RANGE_START_NEG))
-		return 0;
-	return !(r->flags & MAPQ_RANGE_HAS_END) ||
-	       (r->flags & (MAPQ_RANGE_END_NEG | MAPQ_RANGE_END_COUNT));
-}
-
-/* Windows kept from a stream, in one buffer: window i is bytes
- * [at[i], at[i] + len[i]) of buf; windows before `first` are dropped. */
-struct tail_keep {
-	unsigned char *buf;
-	size_t cap, used;
-	struct {
-		size_t at, len;
-		uint64_t newlines;
-	} *win;
-	size_t n, first, win_cap;
-	uint64_t bytes, newlines; /* in the windows kept */
-};
-
-/* Move the kept windows to the front of the buffer. */
-static void tail_compact(struct tail_keep *k)
-{
-	if (k->first >= k->n) {
-		k->used = 0;
-		k->n = k->first = 0;
-		return;
-	}
-	size_t from = k->win[k->first].at;
-	memmove(k->buf, k->buf + from, k->used - from);
-	k->used -= from;
-	memmove(k->win, k->win + k->first, (k->n - k->first) * sizeof *k->win);
-	k->n -= k->first;
-	k->first = 0;
-	for (size_t i = 0; i < k->n; i++)
-		k->win[i].at -= from;
-}
-
-static int tail_add(struct tail_keep *k, const mapq_view *w, uint64_t newlines)
-{
-	if (k->used + w->size > k->cap)
-		tail_compact(k);
-	if (k->used + w->size > k->cap) {
-		size_t cap = (size_t)(k->used + w->size) * 2;
-		unsigned char *p = realloc(k->buf, cap);
-		if (p == NULL)
-			return -1;
-		k->buf = p;
-		k->cap = cap;
-	}
-	if (k->n == k->win_cap) {
-		size_t cap = k->win_cap > 0 ? k->win_cap * 2 : 8;
-		void *p = realloc(k->win, cap * sizeof *k->win);
-		if (p == NULL)
-			return -1;
-		k->win = p;
-		k->win_cap = cap;
-	}
-	memcpy(k->buf + k->used, w->data, (size_t)w->size);
-	k->win[k->n].at = k->used;
-	k->win[k->n].len = (size_t)w->size;
-	k->win[k->n].newlines = newlines;
-	k->n++;
-	k->used += (size_t)w->size;
-	k->bytes += w->size;
-	k->newlines += newlines;
-	return 0;
-}
-
-/*
- * Write range r of a zstd stream from one pass over it (see above).
- * Returns 1 when written, 0 when it needs more than TAIL_KEEP_MAX bytes
- * (nothing was written), or a negative MAPQ_E* code with err set.
- */
-static int slice_stream_tail(mapq_file *f, const mapq_range *r,
-                             unsigned resolve_flags, struct cli_out *out,
-                             mapq_error *err)
-{
-	/* Line -N starts after the N-th newline from the end, not counting
-	 * a final newline; byte -N is N bytes from the end, and one more is
-	 * kept so that --align can tell whether a line starts there. */
-	uint64_t need = r->start < UINT64_MAX ? r->start + 1 : r->start;
-	int lines = r->unit == MAPQ_RANGE_LINES;
-	struct tail_keep k;
-	memset(&k, 0, sizeof k);
-	mapq_scan *s;
-	int rc = mapq_scan_create(&s, f, 0, MAPQ_SIZE_UNKNOWN, 0, 0, err);
-	if (rc != MAPQ_OK)
-		return rc;
-	mapq_view w;
-	uint64_t base = 0; /* data offset of the first window kept */
-	while ((rc = mapq_scan_next(s, &w, err)) > 0) {
-		uint64_t nl = 0;
-		if (lines && (rc = mapq_lines_count_newlines(&w, &nl, err)) < 0)
-			break;
-		if (tail_add(&k, &w, nl) != 0) {
-			rc = MAPQ_ENOMEM;
-			snprintf(err->msg, sizeof err->msg, "%s: out of memory",
-			         mapq_file_name(f));
-			break;
-		}
-		/* Drop the oldest window while the others hold enough. */
-		while (k.n - k.first > 1) {
-			uint64_t wl = k.win[k.first].len;
-			uint64_t wn = k.win[k.first].newlines;
-			if (lines ? k.newlines - wn < need : k.bytes - wl < need)
-				break;
-			k.bytes -= wl;
-			k.newlines -= wn;
-			base += wl;
-			k.first++;
-		}
-		if (k.bytes > TAIL_KEEP_MAX) {
-			rc = 0;
-			goto done;
-		}
-	}
-	if (rc < 0)
-		goto done;
-	tail_compact(&k);
-	/* Counted from the end, and ending at a count or from the end, the
-	 * range means the same in the kept bytes as in the whole data. */
-	mapq_view kept = {k.buf, k.bytes, base, f};
-	uint64_t start, end;
-	rc = mapq_range_resolve(r, &kept, &start, &end, err);
-	if (rc == MAPQ_OK && (resolve_flags & MAPQ_RESOLVE_ALIGN) &&
-	    r->unit == MAPQ_RANGE_BYTES)
-		rc = mapq_range_align_lines(&kept, start, end, &start, &end, err);
-	if (rc == MAPQ_OK)
-		rc = cli_out_view(out, &kept, start, end, err);
-	if (rc == MAPQ_OK)
-		rc = 1;
-done:
-	mapq_scan_destroy(s);
-	free(k.buf);
-	free(k.win);
-	return rc;
-}
-
 static int slice_file(const char *path, const struct slice_args *a,
                       struct cli_out *out)
 {
@@ -215,28 +80,22 @@ static int slice_file(const char *path, const struct slice_args *a,
 		status = EXIT_TROUBLE;
 		goto done;
 	}
+	/* A stream is read once: ranges in any order need a file. */
+	if (a->n_ranges > 1 && mapq_file_is_stream(f)) {
+		cli_error("%s: several ranges need a file, not a stream "
+		          "(it can be read only once)",
+		          mapq_file_name(f));
+		status = EXIT_TROUBLE;
+		goto done;
+	}
 
-	static const mapq_range everything = {MAPQ_RANGE_BYTES, 0, 0, 0};
-	unsigned resolve_flags = a->align ? MAPQ_RESOLVE_ALIGN
-	                                  : MAPQ_RESOLVE_DEFAULT;
+	unsigned flags = a->align ? MAPQ_SCAN_ALIGN : MAPQ_SCAN_DEFAULT;
 	size_t n = a->n_ranges > 0 ? a->n_ranges : 1;
 	for (size_t i = 0; i < n && !out->closed && !out->failed; i++) {
-		const mapq_range *r = a->n_ranges > 0 ? &a->ranges[i] : &everything;
-		uint64_t start, end;
-		rc = 0;
-		if (mapq_file_compression(f) == MAPQ_COMPRESSION_ZSTD_STREAM &&
-		    tail_only(r))
-			rc = slice_stream_tail(f, r, resolve_flags, out, &err);
-		if (rc == 0) {
-			rc = mapq_file_resolve(f, r, resolve_flags, &start, &end,
-			                       &err);
-			if (rc == MAPQ_OK)
-				rc = cli_out_range(out, f, start, end, &err);
-		} else if (rc == 1) {
-			rc = MAPQ_OK;
-		}
+		const mapq_range *r = a->n_ranges > 0 ? &a->ranges[i] : NULL;
+		rc = slice_range(f, r, flags, out, &err);
 		if (rc == MAPQ_EPIPE || rc == MAPQ_EWRITE)
-			break; /* reported by cli_out_range */
+			break; /* reported by cli_out_window */
 		if (rc != MAPQ_OK) {
 			cli_error("%s", err.msg);
 			status = EXIT_TROUBLE;

@@ -82,7 +82,7 @@ int cmd_split(int argc, char **argv)
 	int status = 0;
 	if (mapq_file_open(&f, optind < argc ? argv[optind] : "-", NULL,
 	                   open_flags, &err) != MAPQ_OK ||
-	    mapq_split_create_file(&s, f, n, mode, &err) != MAPQ_OK) {
+	    mapq_split_create(&s, f, n, mode, &err) != MAPQ_OK) {
 		cli_error("%s", err.msg);
 		status = EXIT_TROUBLE;
 		goto done;

@@ -212,29 +212,26 @@ static void print_json(struct cli_out *o, const char *path,
 /* ---------------------------------------------------------------- */
 
 /*
- * The number, in the whole file, of the line that holds byte `start`, when
- * it is known without counting (printed line numbers never count from the
- * start of a range): 0 when the newlines before start must be counted.
- * An empty selection has no line to number.
+ * The number, in the whole file, of the first line selected, when it is
+ * known without counting (printed line numbers never count from the start
+ * of a range): 0 when the newlines before the range must be counted.
  */
-static uint64_t first_line_known(const struct stats_args *a, uint64_t start,
-                                 uint64_t end)
+static uint64_t first_line_known(const struct stats_args *a)
 {
 	const mapq_range *r = &a->range;
-	if (start == 0 || start >= end)
+	if (!a->has_range)
 		return 1;
-	if (a->has_range && r->unit == MAPQ_RANGE_LINES &&
-	    (r->flags & MAPQ_RANGE_HAS_START) &&
+	if (r->unit == MAPQ_RANGE_LINES && (r->flags & MAPQ_RANGE_HAS_START) &&
 	    !(r->flags & MAPQ_RANGE_START_NEG))
-		return r->start; /* it exists, as start is inside the data */
+		return r->start;
 	return 0;
 }
 
 /*
  * Measure the selection of one file into *r; *first_line is the number of
  * its first line.  Compressed input is measured after decompression,
- * ranges and line numbers included.  Returns 0, or EXIT_TROUBLE after
- * reporting the file.
+ * ranges and line numbers included; a stream as it is read.  Returns 0,
+ * or EXIT_TROUBLE after reporting the file.
  */
 static int stats_file(const char *path, const struct stats_args *a,
                       mapq_stats *s, mapq_stats_result *r,
@@ -242,17 +239,14 @@ static int stats_file(const char *path, const struct stats_args *a,
 {
 	mapq_error err;
 	mapq_file *f = NULL;
-	uint64_t start = 0, end = MAPQ_SIZE_UNKNOWN; /* clamped: everything */
 	unsigned open_flags = a->no_decompress ? MAPQ_OPEN_NO_DECOMPRESS
 	                                       : MAPQ_OPEN_DEFAULT;
 	int rc = mapq_file_open(&f, path, NULL, open_flags, &err);
-	if (rc == MAPQ_OK && a->has_range)
-		rc = mapq_file_resolve(f, &a->range, MAPQ_RESOLVE_DEFAULT, &start,
-		                       &end, &err);
 	if (rc == MAPQ_OK) {
-		*first_line = first_line_known(a, start, end);
+		*first_line = first_line_known(a);
 		mapq_stats_reset(s);
-		rc = mapq_stats_file(s, f, start, end, a->threads,
+		rc = mapq_stats_scan(s, f, a->has_range ? &a->range : NULL,
+		                     a->threads,
 		                     *first_line == 0 ? first_line : NULL, &err);
 	}
 	if (rc == MAPQ_OK)
@@ -263,25 +257,6 @@ static int stats_file(const char *path, const struct stats_args *a,
 		return EXIT_TROUBLE;
 	}
 	return 0;
-}
-
-static int parse_threads(const char *text, unsigned *threads)
-{
-	char *end;
-	unsigned long n = strtoul(text, &end, 10);
-	if (text[0] < '0' || text[0] > '9' || *end != '\0' || n > THREADS_MAX) {
-		cli_error("invalid thread count '%s': expected 0 to %d", text,
-		          THREADS_MAX);
-		return EXIT_TROUBLE;
-	}
-	*threads = (unsigned)n;
-	return 0;
-}
-
-static unsigned online_cpus(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (unsigned)(n < THREADS_MAX ? n : THREADS_MAX) : 1;
 }
 
 /* May the chart draw with Unicode blocks?  When the locale is UTF-8. */
@@ -333,8 +308,12 @@ int cmd_stats(int argc, char **argv)
 			a.no_decompress = 1;
 			break;
 		case 'j':
-			if ((status = parse_threads(optarg, &a.threads)) != 0)
+			if (cli_parse_threads(optarg, THREADS_MAX, &a.threads) != 0) {
+				cli_error("invalid thread count '%s': expected 0 to %d",
+				          optarg, THREADS_MAX);
+				status = EXIT_TROUBLE;
 				goto done;
+			}
 			break;
 		case 'h':
 			fputs(stats_usage, stdout);
@@ -346,7 +325,7 @@ int cmd_stats(int argc, char **argv)
 		}
 	}
 	if (a.threads == 0)
-		a.threads = online_cpus();
+		a.threads = cli_online_cpus(THREADS_MAX);
 	if (a.histogram && !a.json)
 		a.unicode = locale_is_utf8();
 

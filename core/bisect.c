@@ -13,7 +13,10 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "internal.h"
+#include "common/error.h"
+#include "input/input.h"
+#include "bisect.h"
+#include "lines.h"
 
 struct mapq_key {
 	mapq_key_type type;
@@ -214,7 +217,7 @@ static int extract_failed(mapq_error *err, int rc, const mapq_view *view,
 
 /*
  * The search proper, on a view already checked; reads mapped bytes, so
- * mapq_bisect runs it under the guard.
+ * mapq__view_bisect runs it under the guard.
  *
  * Invariant, for a sorted view: every line before lo is < bound; every
  * line in [hi, res) is < bound (they have no key) and the line at res is
@@ -265,7 +268,7 @@ static int search(const mapq_view *view, mapq_key *key, const unsigned char *b,
 	return MAPQ_OK;
 }
 
-int mapq_bisect(const mapq_view *view, mapq_key *key, const void *bound,
+int mapq__view_bisect(const mapq_view *view, mapq_key *key, const void *bound,
                 uint64_t blen, uint64_t lo, uint64_t *offset, mapq_error *err)
 {
 	if (view == NULL || view->file == NULL || offset == NULL ||
@@ -285,14 +288,14 @@ int mapq_bisect(const mapq_view *view, mapq_key *key, const void *bound,
 	return rc;
 }
 
-int mapq_bisect_window(const mapq_view *view, mapq_key *key, const void *from,
+int mapq__view_bisect_window(const mapq_view *view, mapq_key *key, const void *from,
                        uint64_t flen, const void *to, uint64_t tlen,
                        uint64_t *start, uint64_t *end, mapq_error *err)
 {
 	if (start == NULL || end == NULL)
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no output");
 	uint64_t s, e;
-	int rc = mapq_bisect(view, key, from, flen, 0, &s, err);
+	int rc = mapq__view_bisect(view, key, from, flen, 0, &s, err);
 	if (rc != MAPQ_OK)
 		return rc;
 	if (to == NULL) {
@@ -300,7 +303,7 @@ int mapq_bisect_window(const mapq_view *view, mapq_key *key, const void *from,
 	} else if (mapq_key_compare(to, tlen, from, flen) >= 0) {
 		/* to >= from: a line >= to is also >= from, so the end lies
 		 * at or after the start and the search can begin there. */
-		rc = mapq_bisect(view, key, to, tlen, s, &e, err);
+		rc = mapq__view_bisect(view, key, to, tlen, s, &e, err);
 		if (rc != MAPQ_OK)
 			return rc;
 	} else {
@@ -420,13 +423,13 @@ static int check_range(const mapq_view *view, mapq_key *key, uint64_t prefix,
                        mapq_disorder *where, mapq_error *err)
 {
 	struct check_state st = {.key = key, .prefix = prefix};
-	struct mapq_scan s;
+	struct mapq__scan s;
 	mapq__scan_init(&s, view->file, view->offset, view->offset + view->size,
 	                0, MAPQ_SCAN_LINES);
 	mapq_view win;
 	int sorted = 1;
 	int rc;
-	while ((rc = mapq_scan_next(&s, &win, err)) > 0) {
+	while ((rc = mapq__scan_next(&s, &win, err)) > 0) {
 		rc = check_window(&st, view, &win, where, err);
 		if (rc <= 0) {
 			sorted = rc == 0 ? 0 : sorted;
@@ -440,7 +443,7 @@ static int check_range(const mapq_view *view, mapq_key *key, uint64_t prefix,
 	return rc < 0 ? rc : sorted;
 }
 
-int mapq_bisect_check(const mapq_view *view, mapq_key *key, uint64_t prefix,
+int mapq__view_check_sorted(const mapq_view *view, mapq_key *key, uint64_t prefix,
                       mapq_disorder *where, mapq_error *err)
 {
 	if (view == NULL || view->file == NULL || where == NULL)
@@ -448,7 +451,7 @@ int mapq_bisect_check(const mapq_view *view, mapq_key *key, uint64_t prefix,
 	return check_range(view, key, prefix, where, err);
 }
 
-int mapq_file_check_sorted(mapq_file *f, mapq_key *key, uint64_t prefix,
+int mapq_bisect_check(mapq_file *f, mapq_key *key, uint64_t prefix,
                            mapq_disorder *where, mapq_error *err)
 {
 	if (f == NULL || where == NULL)
@@ -483,7 +486,7 @@ static int file_lines(mapq_file *f, mapq_key *key, const unsigned char *b,
                       uint64_t blen, uint64_t from, uint64_t hi, uint64_t *t,
                       uint64_t *next, int *ge, mapq_error *err)
 {
-	struct mapq_scan s;
+	struct mapq__scan s;
 	/* Start one byte early: a line starts at `from` exactly when the
 	 * byte before it is a newline. */
 	int skip = from > 0;
@@ -493,7 +496,7 @@ static int file_lines(mapq_file *f, mapq_key *key, const unsigned char *b,
 	                MAPQ_SCAN_LINES);
 	mapq_view w;
 	int rc, found = 0;
-	while (!found && (rc = mapq_scan_next(&s, &w, err)) > 0) {
+	while (!found && (rc = mapq__scan_next(&s, &w, err)) > 0) {
 		const unsigned char *p = w.data, *end = w.data + w.size;
 		if (skip) {
 			const unsigned char *nl = memchr(p, '\n', w.size);
@@ -537,7 +540,7 @@ done:
  * (lines that run into the next frame are not in it).
  */
 struct frame_cache {
-	struct mapq_scan s;
+	struct mapq__scan s;
 	mapq_view w;
 	uint64_t frame; /* the frame held, when live */
 	int live;
@@ -554,20 +557,20 @@ static int cache_fill(struct frame_cache *c, mapq_file *f, uint64_t frame,
                       mapq_error *err)
 {
 	cache_drop(c);
-	const struct mapq__seek_table *t = &f->seek;
+	const struct mapq__seek_table *t = mapq__file_seek_table(f);
 	uint64_t len = t->dec[frame + 1] - t->dec[frame];
 	mapq__scan_init(&c->s, f, t->dec[frame], MAPQ_SIZE_UNKNOWN,
 	                len > 4096 ? len : 4096, MAPQ_SCAN_LINES);
 	c->live = 1;
 	c->frame = frame;
-	int rc = mapq_scan_next(&c->s, &c->w, err);
+	int rc = mapq__scan_next(&c->s, &c->w, err);
 	if (rc <= 0) {
 		cache_drop(c);
 		/* Frames found by offset hold data: 0 cannot happen. */
 		return rc < 0 ? rc
 		              : mapq__error_set(err, MAPQ_EINVAL, 0,
 		                                "%s: frame %llu has no data",
-		                                f->name, (unsigned long long)frame);
+		                                mapq_file_name(f), (unsigned long long)frame);
 	}
 	return MAPQ_OK;
 }
@@ -617,7 +620,7 @@ static int cache_lines(struct frame_cache *c, mapq_file *f, mapq_key *key,
 }
 
 /*
- * mapq_bisect for a seekable file: the same invariant as search(), but a
+ * mapq__view_bisect for a seekable file: the same invariant as search(), but a
  * probe looks forward from mid (to the first keyed line starting at or
  * after it) instead of back to the start of mid's line, because reading
  * backward across frames would mean decompressing the frame before.  Any
@@ -632,7 +635,7 @@ static int seekable_search(mapq_file *f, mapq_key *key, const unsigned char *b,
                            uint64_t blen, uint64_t lo, uint64_t *offset,
                            mapq_error *err)
 {
-	const struct mapq__seek_table *tab = &f->seek;
+	const struct mapq__seek_table *tab = mapq__file_seek_table(f);
 	uint64_t size = mapq__data_size(f);
 	uint64_t hi = size, res = size;
 	struct frame_cache c = {.live = 0};
@@ -705,7 +708,7 @@ static int stream_window(mapq_file *f, mapq_key *key, const unsigned char *from,
                          uint64_t flen, const unsigned char *to, uint64_t tlen,
                          uint64_t *start, uint64_t *end, mapq_error *err)
 {
-	struct mapq_scan s;
+	struct mapq__scan s;
 	mapq__scan_init(&s, f, 0, MAPQ_SIZE_UNKNOWN, 0, MAPQ_SCAN_LINES);
 	/* Looking for the start (from), then for the end (to). */
 	const unsigned char *b = from;
@@ -713,7 +716,7 @@ static int stream_window(mapq_file *f, mapq_key *key, const unsigned char *from,
 	int have_start = 0, done = 0;
 	mapq_view w;
 	int rc;
-	while (!done && (rc = mapq_scan_next(&s, &w, err)) > 0) {
+	while (!done && (rc = mapq__scan_next(&s, &w, err)) > 0) {
 		const unsigned char *p = w.data, *wend = w.data + w.size;
 		while (p < wend) {
 			const unsigned char *nl = memchr(p, '\n', (size_t)(wend - p));
@@ -767,24 +770,24 @@ out:
 	return MAPQ_OK;
 }
 
-int mapq_file_bisect_window(mapq_file *f, mapq_key *key, const void *from,
+int mapq_bisect_window(mapq_file *f, mapq_key *key, const void *from,
                             uint64_t flen, const void *to, uint64_t tlen,
                             uint64_t *start, uint64_t *end, mapq_error *err)
 {
 	if (f == NULL || start == NULL || end == NULL ||
 	    (from == NULL && flen > 0) || (to == NULL && tlen > 0))
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file or bound");
-	if (f->compression == MAPQ_COMPRESSION_NONE) {
+	if (mapq__file_mapped_plain(f)) {
 		mapq_view view;
 		int rc = mapq_file_view(f, &view, err);
 		if (rc != MAPQ_OK)
 			return rc;
-		return mapq_bisect_window(&view, key, from, flen, to, tlen, start,
+		return mapq__view_bisect_window(&view, key, from, flen, to, tlen, start,
 		                          end, err);
 	}
 	uint64_t s, e;
 	int rc;
-	if (f->compression != MAPQ_COMPRESSION_ZSTD_SEEKABLE) {
+	if (mapq_file_compression(f) != MAPQ_COMPRESSION_ZSTD_SEEKABLE) {
 		if (to != NULL && mapq_key_compare(to, tlen, from, flen) < 0)
 			to = from, tlen = flen; /* to < from: an empty window */
 		rc = stream_window(f, key, from, flen, to, tlen, &s, &e, err);

@@ -19,7 +19,8 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "internal.h"
+#include "common/error.h"
+#include "input/input.h"
 
 /* Seek table entries with checksums: compressed size, decompressed size,
  * checksum, 4 bytes each. */
@@ -466,12 +467,12 @@ int mapq_compress_file(mapq_file *f, int fd, const mapq_compress_options *opts,
 	if (rc != MAPQ_OK)
 		return rc;
 	/* Plain mapped input is copied straight from the mapping: guard it. */
-	if (f->mapped && f->compression == MAPQ_COMPRESSION_NONE)
+	if (mapq__file_mapped_plain(f))
 		c->source = f;
-	struct mapq_scan s;
+	struct mapq__scan s;
 	mapq__scan_init(&s, f, 0, MAPQ_SIZE_UNKNOWN, 0, 0);
 	mapq_view w;
-	while ((rc = mapq_scan_next(&s, &w, err)) > 0) {
+	while ((rc = mapq__scan_next(&s, &w, err)) > 0) {
 		rc = mapq_compressor_write(c, w.data, (size_t)w.size, err);
 		if (rc != MAPQ_OK)
 			break;

@@ -12,7 +12,9 @@
 #include <emmintrin.h>
 #endif
 
-#include "internal.h"
+#include "common/error.h"
+#include "input/input.h"
+#include "lines.h"
 
 uint64_t mapq__count_newlines(const unsigned char *p, uint64_t n)
 {
@@ -124,9 +126,9 @@ static int walk_newlines(const mapq_view *view, uint64_t start, uint64_t end,
                          uint64_t k, uint64_t *count, uint64_t *pos,
                          mapq_error *err)
 {
-	if (view->file->compression != MAPQ_COMPRESSION_NONE) {
-		/* A window of decompressed data: plain memory, not the
-		 * file's raw bytes, so walk it directly. */
+	if (!mapq__file_mapped_plain(view->file)) {
+		/* A window of decompressed or read data, or a caller's
+		 * buffer: plain memory, not a mapping, so walk it directly. */
 		mapq_view part = mapq_view_sub(view, start, end);
 		const unsigned char *hit;
 		uint64_t here;
@@ -137,14 +139,14 @@ static int walk_newlines(const mapq_view *view, uint64_t start, uint64_t end,
 		*pos = hit != NULL ? start + (uint64_t)(hit - part.data) + 1 : end;
 		return MAPQ_OK;
 	}
-	struct mapq_scan s;
+	struct mapq__scan s;
 	mapq__scan_init(&s, view->file, view->offset + start,
 	                view->offset + end, 0, 0);
 	uint64_t seen = 0;
 	uint64_t at = end;
 	mapq_view win;
 	int rc;
-	while ((rc = mapq_scan_next(&s, &win, err)) > 0) {
+	while ((rc = mapq__scan_next(&s, &win, err)) > 0) {
 		const unsigned char *hit;
 		uint64_t here;
 		rc = window_newlines(&win, k == UINT64_MAX ? k : k - seen, &hit,
@@ -165,16 +167,16 @@ static int walk_newlines(const mapq_view *view, uint64_t start, uint64_t end,
 	return MAPQ_OK;
 }
 
-/* A view over a file without one (a bare buffer) needs a NULL-file scan:
- * only views made by mapq_file_view/mapq_view_sub are accepted here. */
+/* A view is a mapped file's (read under its guard) or a buffer of the
+ * caller's (view->file NULL: plain memory). */
 static int check_view(const mapq_view *view, mapq_error *err)
 {
-	if (view == NULL || view->file == NULL)
+	if (view == NULL)
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no view");
 	return MAPQ_OK;
 }
 
-int mapq_lines_count_newlines(const mapq_view *view, uint64_t *count,
+int mapq__view_count_newlines(const mapq_view *view, uint64_t *count,
                               mapq_error *err)
 {
 	int rc = check_view(view, err);
@@ -185,10 +187,10 @@ int mapq_lines_count_newlines(const mapq_view *view, uint64_t *count,
 	                     err);
 }
 
-int mapq_lines_count(const mapq_view *view, uint64_t *count, mapq_error *err)
+int mapq__view_count_lines(const mapq_view *view, uint64_t *count, mapq_error *err)
 {
 	uint64_t n;
-	int rc = mapq_lines_count_newlines(view, &n, err);
+	int rc = mapq__view_count_newlines(view, &n, err);
 	if (rc != MAPQ_OK || view->size == 0) {
 		if (rc == MAPQ_OK)
 			*count = 0;
@@ -205,7 +207,7 @@ int mapq_lines_count(const mapq_view *view, uint64_t *count, mapq_error *err)
 	return MAPQ_OK;
 }
 
-int mapq_lines_skip(const mapq_view *view, uint64_t from, uint64_t n,
+int mapq__view_skip(const mapq_view *view, uint64_t from, uint64_t n,
                     uint64_t *offset, mapq_error *err)
 {
 	int rc = check_view(view, err);
@@ -219,7 +221,7 @@ int mapq_lines_skip(const mapq_view *view, uint64_t from, uint64_t n,
 	return walk_newlines(view, from, view->size, n, &seen, offset, err);
 }
 
-int mapq_lines_find_start(const mapq_view *view, uint64_t n, uint64_t *offset,
+int mapq__view_find_start(const mapq_view *view, uint64_t n, uint64_t *offset,
                           uint64_t *missing, mapq_error *err)
 {
 	int rc = check_view(view, err);
@@ -256,7 +258,7 @@ int mapq_lines_find_start(const mapq_view *view, uint64_t n, uint64_t *offset,
 	return MAPQ_OK;
 }
 
-int mapq_lines_find_start_back(const mapq_view *view, uint64_t n,
+int mapq__view_find_start_back(const mapq_view *view, uint64_t n,
                                uint64_t *offset, mapq_error *err)
 {
 	int rc = check_view(view, err);
@@ -289,7 +291,7 @@ int mapq_lines_find_start_back(const mapq_view *view, uint64_t n,
 	return MAPQ_OK;
 }
 
-int mapq_lines_next_start(const mapq_view *view, uint64_t offset,
+int mapq__view_next_start(const mapq_view *view, uint64_t offset,
                           uint64_t *start, mapq_error *err)
 {
 	int rc = check_view(view, err);
@@ -381,22 +383,22 @@ int mapq__resolve_lines(const struct mapq__line_source *ls,
 static int view_find_start(void *src, uint64_t n, uint64_t *offset,
                            mapq_error *err)
 {
-	return mapq_lines_find_start(src, n, offset, NULL, err);
+	return mapq__view_find_start(src, n, offset, NULL, err);
 }
 
 static int view_find_start_back(void *src, uint64_t n, uint64_t *offset,
                                 mapq_error *err)
 {
-	return mapq_lines_find_start_back(src, n, offset, err);
+	return mapq__view_find_start_back(src, n, offset, err);
 }
 
 static int view_skip(void *src, uint64_t from, uint64_t n, uint64_t *offset,
                      mapq_error *err)
 {
-	return mapq_lines_skip(src, from, n, offset, err);
+	return mapq__view_skip(src, from, n, offset, err);
 }
 
-int mapq_range_resolve(const mapq_range *range, const mapq_view *view,
+int mapq__view_resolve(const mapq_range *range, const mapq_view *view,
                        uint64_t *start, uint64_t *end, mapq_error *err)
 {
 	if (range == NULL || view == NULL || start == NULL || end == NULL)
@@ -413,7 +415,7 @@ int mapq_range_resolve(const mapq_range *range, const mapq_view *view,
 	return mapq__resolve_lines(&ls, range, start, end, err);
 }
 
-int mapq_range_align_lines(const mapq_view *view, uint64_t start, uint64_t end,
+int mapq__view_align_lines(const mapq_view *view, uint64_t start, uint64_t end,
                            uint64_t *astart, uint64_t *aend, mapq_error *err)
 {
 	if (view == NULL || astart == NULL || aend == NULL)
@@ -423,9 +425,9 @@ int mapq_range_align_lines(const mapq_view *view, uint64_t start, uint64_t end,
 		*astart = *aend = at;
 		return MAPQ_OK;
 	}
-	int rc = mapq_lines_next_start(view, start, astart, err);
+	int rc = mapq__view_next_start(view, start, astart, err);
 	if (rc == MAPQ_OK)
-		rc = mapq_lines_next_start(view, end, aend, err);
+		rc = mapq__view_next_start(view, end, aend, err);
 	if (rc == MAPQ_OK && *aend < *astart)
 		*aend = *astart;
 	return rc;

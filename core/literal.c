@@ -17,7 +17,9 @@
 #include <emmintrin.h>
 #endif
 
-#include "internal.h"
+#include "common/error.h"
+#include "input/input.h"
+#include "literal.h"
 
 /* Escapes that stand for a class or an assertion and take no argument. */
 static int simple_escape(unsigned char c)

@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "mapq.h"
-#include "internal.h"
+#include "common/error.h"
+#include "input/input.h"
 
 /*
  * How much of the range text an error message quotes.  Range text comes from

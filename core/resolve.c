@@ -9,9 +9,13 @@
  * backward from the last one; a zstd stream can only be read from its
  * start, so that takes one pass to count and one to find.
  */
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "internal.h"
+#include "common/error.h"
+#include "input/input.h"
+#include "lines.h"
 
 /*
  * Walk f's data [start, end) through a scan, counting newlines until the
@@ -50,14 +54,14 @@ static int window_newlines(const mapq_view *w, uint64_t k,
 static int walk(mapq_file *f, uint64_t start, uint64_t end, uint64_t k,
                 uint64_t *count, uint64_t *pos, int *last, mapq_error *err)
 {
-	struct mapq_scan s;
+	struct mapq__scan s;
 	mapq__scan_init(&s, f, start, end, 0, 0);
 	uint64_t seen = 0;
 	int found = 0;
 	int tail = -1;
 	mapq_view w;
 	int rc;
-	while ((rc = mapq_scan_next(&s, &w, err)) > 0) {
+	while ((rc = mapq__scan_next(&s, &w, err)) > 0) {
 		const unsigned char *hit;
 		uint64_t here;
 		rc = window_newlines(&w, k == UINT64_MAX ? k : k - seen, &hit,
@@ -110,16 +114,21 @@ static int file_find_start(void *src, uint64_t n, uint64_t *offset,
 	return mapq__file_skip(src, 0, n - 1, offset, err);
 }
 
+/* Chunks walked backward from the end of unmapped plain data. */
+#define BACK_CHUNK ((uint64_t)1 << 20)
+
 /*
- * Line -n of a seekable file: count newlines frame by frame from the last
- * frame back, then find the one wanted inside the frame that holds it.
- * The last frame's count also says whether the data ends with a newline.
+ * Line -n of data that can be read from anywhere (a seekable file, frame
+ * by frame; unmapped plain bytes, chunk by chunk): count newlines chunk by
+ * chunk from the last one back, then find the one wanted inside the chunk
+ * that holds it.  The last chunk's count also says whether the data ends
+ * with a newline.
  */
-static int seekable_find_start_back(mapq_file *f, uint64_t n, uint64_t *offset,
-                                    mapq_error *err)
+static int chunked_find_start_back(mapq_file *f, uint64_t n, uint64_t *offset,
+                                   mapq_error *err)
 {
-	const struct mapq__seek_table *t = &f->seek;
-	uint64_t size = t->dec[t->n];
+	const struct mapq__seek_table *t = mapq__file_seek_table(f);
+	uint64_t size = mapq__data_size(f);
 	*offset = size;
 	if (n == 0 || size == 0)
 		return MAPQ_OK;
@@ -127,9 +136,12 @@ static int seekable_find_start_back(mapq_file *f, uint64_t n, uint64_t *offset,
 	uint64_t end = size;
 	uint64_t remaining = n;
 	int first = 1;
-	for (uint64_t i = mapq__seek_table_find(t, size - 1) + 1; i-- > 0;) {
-		uint64_t lo = t->dec[i];
-		uint64_t hi = t->dec[i + 1] < end ? t->dec[i + 1] : end;
+	uint64_t chunks = t != NULL ? mapq__seek_table_find(t, size - 1) + 1
+	                            : (size + BACK_CHUNK - 1) / BACK_CHUNK;
+	for (uint64_t i = chunks; i-- > 0;) {
+		uint64_t lo = t != NULL ? t->dec[i] : i * BACK_CHUNK;
+		uint64_t top = t != NULL ? t->dec[i + 1] : lo + BACK_CHUNK;
+		uint64_t hi = top < end ? top : end;
 		if (hi <= lo)
 			continue;
 		uint64_t count, pos;
@@ -182,8 +194,8 @@ int mapq__file_find_start_back(void *src, uint64_t n, uint64_t *offset,
                                mapq_error *err)
 {
 	mapq_file *f = src;
-	if (f->compression == MAPQ_COMPRESSION_ZSTD_SEEKABLE)
-		return seekable_find_start_back(f, n, offset, err);
+	if (mapq__data_size(f) != MAPQ_SIZE_UNKNOWN)
+		return chunked_find_start_back(f, n, offset, err);
 	return stream_find_start_back(f, n, offset, err);
 }
 
@@ -199,8 +211,8 @@ int mapq__file_next_start(mapq_file *f, uint64_t offset, uint64_t *start,
 	            err);
 }
 
-/* mapq_file_resolve for compressed input. */
-static int resolve_compressed(mapq_file *f, const mapq_range *range,
+/* mapq_range_resolve for input without a view: through scans. */
+static int resolve_scanned(mapq_file *f, const mapq_range *range,
                               unsigned flags, uint64_t *start, uint64_t *end,
                               mapq_error *err)
 {
@@ -245,26 +257,30 @@ static int resolve_compressed(mapq_file *f, const mapq_range *range,
 	return MAPQ_OK;
 }
 
-int mapq_file_resolve(mapq_file *f, const mapq_range *range, unsigned flags,
+int mapq_range_resolve(mapq_file *f, const mapq_range *range, unsigned flags,
                       uint64_t *start, uint64_t *end, mapq_error *err)
 {
 	if (f == NULL || range == NULL || start == NULL || end == NULL)
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file or range");
-	if (f->compression != MAPQ_COMPRESSION_NONE)
-		return resolve_compressed(f, range, flags, start, end, err);
+	if (!mapq__file_random_access(f))
+		return mapq__error_set(err, MAPQ_ENOTSUP, 0,
+		                       "%s: offsets need a file, not a stream",
+		                       mapq_file_name(f));
+	if (!mapq__file_mapped_plain(f))
+		return resolve_scanned(f, range, flags, start, end, err);
 
 	mapq_view view;
 	int rc = mapq_file_view(f, &view, err);
 	if (rc == MAPQ_OK)
-		rc = mapq_range_resolve(range, &view, start, end, err);
+		rc = mapq__view_resolve(range, &view, start, end, err);
 	if (rc == MAPQ_OK && (flags & MAPQ_RESOLVE_ALIGN) &&
 	    range->unit == MAPQ_RANGE_BYTES)
-		rc = mapq_range_align_lines(&view, *start, *end, start, end,
+		rc = mapq__view_align_lines(&view, *start, *end, start, end,
 		                            err);
 	return rc;
 }
 
-int mapq_file_count_newlines(mapq_file *f, uint64_t start, uint64_t end,
+int mapq_lines_count_newlines(mapq_file *f, uint64_t start, uint64_t end,
                              uint64_t *count, mapq_error *err)
 {
 	if (f == NULL || count == NULL)
@@ -273,7 +289,7 @@ int mapq_file_count_newlines(mapq_file *f, uint64_t start, uint64_t end,
 	return walk(f, start, end, UINT64_MAX, count, &pos, NULL, err);
 }
 
-int mapq_file_count_lines(mapq_file *f, uint64_t start, uint64_t end,
+int mapq_lines_count(mapq_file *f, uint64_t start, uint64_t end,
                           uint64_t *count, mapq_error *err)
 {
 	if (f == NULL || count == NULL)
@@ -289,22 +305,51 @@ int mapq_file_count_lines(mapq_file *f, uint64_t start, uint64_t end,
 	return MAPQ_OK;
 }
 
+/* Largest single write(2): Linux moves at most about 2 GiB per call. */
+#define WRITE_MAX ((size_t)1 << 30)
+
+static int write_all(const mapq_file *f, const unsigned char *p, uint64_t n,
+                     int fd, mapq_error *err)
+{
+	while (n > 0) {
+		size_t chunk = n > WRITE_MAX ? WRITE_MAX : (size_t)n;
+		ssize_t w = write(fd, p, chunk);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EFAULT) /* the mapped source vanished */
+				return mapq__error_truncated(err,
+				                             mapq_file_name(f));
+			if (errno == EPIPE)
+				return mapq__error_set(err, MAPQ_EPIPE, EPIPE,
+				                       "write error: %s",
+				                       strerror(EPIPE));
+			return mapq__error_set(err, MAPQ_EWRITE, errno,
+			                       "write error: %s",
+			                       strerror(errno));
+		}
+		p += w;
+		n -= (uint64_t)w;
+	}
+	return MAPQ_OK;
+}
+
+/*
+ * A window at a time, so that a large range keeps few pages resident; a
+ * mapped file's windows are written straight from the mapping (a fault
+ * inside write(2) is EFAULT, not SIGBUS).
+ */
 int mapq_file_write_range(mapq_file *f, uint64_t start, uint64_t end, int fd,
                           mapq_error *err)
 {
 	if (f == NULL)
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file");
-	mapq_view view;
-	if (f->compression == MAPQ_COMPRESSION_NONE) {
-		int rc = mapq_file_view(f, &view, err);
-		return rc != MAPQ_OK ? rc
-		                     : mapq_view_write(&view, start, end, fd, err);
-	}
-	struct mapq_scan s;
+	struct mapq__scan s;
 	mapq__scan_init(&s, f, start, end, 0, 0);
+	mapq_view view;
 	int rc;
-	while ((rc = mapq_scan_next(&s, &view, err)) > 0) {
-		rc = mapq_view_write(&view, 0, view.size, fd, err);
+	while ((rc = mapq__scan_next(&s, &view, err)) > 0) {
+		rc = write_all(f, view.data, view.size, fd, err);
 		if (rc != MAPQ_OK)
 			break;
 	}

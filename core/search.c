@@ -21,7 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "common/error.h"
+#include "input/input.h"
+#include "literal.h"
+#include "lines.h"
 
 /* JIT stack: small to start, grown by PCRE2 on demand up to the max. */
 #define JIT_STACK_START ((size_t)64 << 10)

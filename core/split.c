@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "common/error.h"
+#include "input/input.h"
+#include "lines.h"
+#include "split.h"
 
 struct mapq_split {
 	const mapq_view *view; /* the view split, or NULL for a whole file */
@@ -69,7 +72,7 @@ static int file_walk_back(mapq_file *f, uint64_t size, uint64_t want,
 	/* Line 1 may be exactly the want-th from the end, or the data may
 	 * have fewer lines: only a count tells. */
 	uint64_t lines;
-	rc = mapq_file_count_lines(f, 0, size, &lines, err);
+	rc = mapq_lines_count(f, 0, size, &lines, err);
 	*found = lines < want ? lines : want;
 	return rc;
 }
@@ -87,7 +90,7 @@ static int src_next_start(mapq_split *s, uint64_t offset, uint64_t *start,
                           mapq_error *err)
 {
 	if (s->view != NULL)
-		return mapq_lines_next_start(s->view, offset, start, err);
+		return mapq__view_next_start(s->view, offset, start, err);
 	return mapq__file_next_start(s->file, offset, start, err);
 }
 
@@ -95,15 +98,15 @@ static int src_skip(mapq_split *s, uint64_t from, uint64_t n, uint64_t *offset,
                     mapq_error *err)
 {
 	if (s->view != NULL)
-		return mapq_lines_skip(s->view, from, n, offset, err);
+		return mapq__view_skip(s->view, from, n, offset, err);
 	return mapq__file_skip(s->file, from, n, offset, err);
 }
 
 static int src_count(mapq_split *s, uint64_t *lines, mapq_error *err)
 {
 	if (s->view != NULL)
-		return mapq_lines_count(s->view, lines, err);
-	return mapq_file_count_lines(s->file, 0, s->size, lines, err);
+		return mapq__view_count_lines(s->view, lines, err);
+	return mapq_lines_count(s->file, 0, s->size, lines, err);
 }
 
 /* Prepare the byte mode: find how many shards there will be, and the
@@ -166,7 +169,7 @@ static int split_create(mapq_split **out, const mapq_view *view,
 	return MAPQ_OK;
 }
 
-int mapq_split_create(mapq_split **out, const mapq_view *view, uint64_t n,
+int mapq__view_split_create(mapq_split **out, const mapq_view *view, uint64_t n,
                       mapq_split_mode mode, mapq_error *err)
 {
 	if (out == NULL || view == NULL || view->file == NULL)
@@ -174,13 +177,18 @@ int mapq_split_create(mapq_split **out, const mapq_view *view, uint64_t n,
 	return split_create(out, view, NULL, view->size, n, mode, err);
 }
 
-int mapq_split_create_file(mapq_split **out, mapq_file *f, uint64_t n,
+int mapq_split_create(mapq_split **out, mapq_file *f, uint64_t n,
                            mapq_split_mode mode, mapq_error *err)
 {
 	if (out == NULL || f == NULL)
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file or handle");
 	*out = NULL;
-	if (f->compression == MAPQ_COMPRESSION_NONE) {
+	if (mapq_file_is_stream(f))
+		return mapq__error_set(err, MAPQ_ENOTSUP, 0,
+		                       "%s: split needs a file (the offsets of a "
+		                       "stream mean nothing once it is read)",
+		                       mapq_file_name(f));
+	if (mapq__file_mapped_plain(f)) {
 		mapq_view view;
 		int rc = mapq_file_view(f, &view, err);
 		if (rc != MAPQ_OK)

@@ -27,7 +27,10 @@
 #include <emmintrin.h>
 #endif
 
-#include "internal.h"
+#include "common/error.h"
+#include "input/input.h"
+#include "lines.h"
+#include "stats.h"
 
 #define PAIRS 65536
 
@@ -831,12 +834,12 @@ static int scan_range(struct piece *pc, mapq_error *err)
 	mapq_file *f = pc->file;
 	/* A plain file's windows are its mapping, which may shrink under
 	 * us; compressed input's are a buffer of the scan. */
-	int guarded = f->mapped && f->compression == MAPQ_COMPRESSION_NONE;
-	struct mapq_scan scan;
+	int guarded = mapq__file_mapped_plain(f);
+	struct mapq__scan scan;
 	mapq__scan_init(&scan, f, pc->start, pc->end, 0, 0);
 	mapq_view win;
 	int rc;
-	while ((rc = mapq_scan_next(&scan, &win, err)) > 0) {
+	while ((rc = mapq__scan_next(&scan, &win, err)) > 0) {
 		struct window_job job = {pc, &win};
 		rc = guarded ? mapq_file_guard(f, update_window, &job, err)
 		             : update_window(&job);
@@ -915,7 +918,7 @@ static int measure_pieces(mapq_stats *s, mapq_file *f, uint64_t from,
 	memset(&one, 0, sizeof one);
 	if (n > 1 && (pcs = calloc((size_t)n, sizeof *pcs)) == NULL)
 		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
-		                       f->name);
+		                       mapq_file_name(f));
 	uint64_t at = from;
 	for (uint64_t i = 0; i < n; i++) {
 		struct piece *pc = &pcs[i];
@@ -942,7 +945,7 @@ static uint64_t share_cut(const mapq_file *f, uint64_t from, uint64_t end,
 	return (from + (end - from) / n * (i + 1)) & ~(PIECE_ALIGN - 1);
 }
 
-int mapq_stats_scan(mapq_stats *s, const mapq_view *view, unsigned threads,
+int mapq__view_stats(mapq_stats *s, const mapq_view *view, unsigned threads,
                     mapq_error *err)
 {
 	if (s == NULL || view == NULL || view->file == NULL)
@@ -951,7 +954,7 @@ int mapq_stats_scan(mapq_stats *s, const mapq_view *view, unsigned threads,
 	uint64_t n = view->size / MIN_PIECE;
 	if (n > threads)
 		n = threads;
-	if (!f->mapped)
+	if (!mapq__file_mapped_plain(f))
 		n = 1;
 	if (n < 1)
 		n = 1;
@@ -968,54 +971,82 @@ int mapq_stats_scan(mapq_stats *s, const mapq_view *view, unsigned threads,
 static uint64_t frame_cut(const mapq_file *f, uint64_t from, uint64_t end,
                           uint64_t i, uint64_t n)
 {
-	const struct mapq__seek_table *t = &f->seek;
+	const struct mapq__seek_table *t = mapq__file_seek_table(f);
 	uint64_t at = from + (end - from) / n * (i + 1);
 	return t->dec[mapq__seek_table_find(t, at)];
 }
 
-int mapq_stats_file(mapq_stats *s, mapq_file *f, uint64_t start,
-                    uint64_t end, unsigned threads, uint64_t *first_line,
-                    mapq_error *err)
+/*
+ * A stream (or a zstd stream) is read once: its range is applied by a
+ * scan as the data goes by, which also counts the lines before it.
+ */
+static int stats_stream(mapq_stats *s, mapq_file *f, const mapq_range *range,
+                        uint64_t *first_line, mapq_error *err)
+{
+	mapq_scan *scan;
+	int rc = mapq_scan_create(&scan, f, range, 0, MAPQ_SCAN_DEFAULT, err);
+	if (rc != MAPQ_OK)
+		return rc;
+	mapq_view w;
+	while ((rc = mapq_scan_next(scan, &w, err)) > 0)
+		mapq_stats_update(s, w.data, (size_t)w.size);
+	if (rc == 0 && first_line != NULL)
+		rc = mapq_scan_first_line(scan, first_line, err);
+	mapq_scan_destroy(scan);
+	return rc < 0 ? rc : MAPQ_OK;
+}
+
+int mapq_stats_scan(mapq_stats *s, mapq_file *f, const mapq_range *range,
+                    unsigned threads, uint64_t *first_line, mapq_error *err)
 {
 	if (s == NULL || f == NULL)
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no statistics or file");
-	if (f->compression == MAPQ_COMPRESSION_NONE) {
+	if (!mapq__file_random_access(f) ||
+	    mapq_file_compression(f) == MAPQ_COMPRESSION_ZSTD_STREAM)
+		return stats_stream(s, f, range, first_line, err);
+	uint64_t start = 0, end = MAPQ_SIZE_UNKNOWN;
+	if (range != NULL) {
+		int rc = mapq_range_resolve(f, range, MAPQ_RESOLVE_DEFAULT,
+		                            &start, &end, err);
+		if (rc != MAPQ_OK)
+			return rc;
+	}
+	if (mapq__file_mapped_plain(f)) {
 		mapq_view view, part;
 		int rc = mapq_file_view(f, &view, err);
 		if (rc == MAPQ_OK && first_line != NULL) {
 			uint64_t newlines;
 			part = mapq_view_sub(&view, 0, start);
-			rc = mapq_lines_count_newlines(&part, &newlines, err);
+			rc = mapq__view_count_newlines(&part, &newlines, err);
 			if (rc == MAPQ_OK)
 				*first_line = newlines + 1;
 		}
 		if (rc == MAPQ_OK) {
 			part = mapq_view_sub(&view, start, end);
-			rc = mapq_stats_scan(s, &part, threads, err);
+			rc = mapq__view_stats(s, &part, threads, err);
 		}
 		return rc;
 	}
 
-	/* Compressed input has no view: one pass decompresses [from, end),
-	 * counting the newlines before start on the way when they are
-	 * wanted.  A start past the end measures nothing but still has its
-	 * newlines counted, up to the end of the data. */
-	uint64_t size = mapq__data_size(f); /* MAPQ_SIZE_UNKNOWN: a stream */
+	/* Input without a view (read with pread, or seekable zstd): one pass
+	 * walks [from, end), counting the newlines before start on the way
+	 * when they are wanted. */
+	uint64_t size = mapq__data_size(f);
 	if (end > size)
 		end = size;
 	if (end < start)
 		end = start;
 	uint64_t from = first_line != NULL ? 0 : start;
 	/* Frames of the seekable format decompress independently, so its
-	 * pieces can be walked at once, each by its own scan; a stream can
-	 * only be decompressed from its start. */
+	 * pieces can be walked at once, each by its own scan. */
+	const struct mapq__seek_table *t = mapq__file_seek_table(f);
 	uint64_t n = 1;
-	if (f->compression == MAPQ_COMPRESSION_ZSTD_SEEKABLE && end > from) {
+	if (t != NULL && end > from) {
 		n = (end - from) / MIN_PIECE;
 		if (n > threads)
 			n = threads;
-		if (n > f->seek.n)
-			n = f->seek.n;
+		if (n > t->n)
+			n = t->n;
 		if (n < 1)
 			n = 1;
 	}

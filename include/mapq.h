@@ -96,8 +96,8 @@ typedef struct mapq_file mapq_file;
 /* Flags for mapq_file_open(). */
 enum mapq_open_flags {
 	MAPQ_OPEN_DEFAULT = 0,
-	/* Do not map: read the whole input with read(2) into memory, as is
-	 * done for pipes.  For tests and for inputs that must be snapshotted. */
+	/* Do not map a regular file: read it with pread(2), window by
+	 * window, as is done when mapping fails.  For tests. */
 	MAPQ_OPEN_NO_MMAP = 1u << 0,
 	/* Take zstd-compressed input as the raw bytes it is, instead of
 	 * decompressing it (the commands' --no-decompress). */
@@ -110,9 +110,13 @@ enum mapq_open_flags {
  *
  * - A regular file with a non-zero size is memory-mapped (PROT_READ,
  *   MAP_PRIVATE).  Standard input redirected from a regular file is mapped
- *   too, starting at its current offset.
+ *   too, starting at its current offset.  Where mapping fails (an address
+ *   space limit, a file system that cannot map), the file is read with
+ *   pread(2) window by window instead, with the same results.
  * - Pipes, FIFOs, sockets, character devices and regular files that report
- *   a size of 0 (/proc) are read with read(2) until end of file.
+ *   a size of 0 (/proc) are streams: read forward once with read(2), a
+ *   window at a time, by the scans that walk them (mapq_file_is_stream);
+ *   nothing is read at open but the first bytes (to recognise zstd).
  * - An empty file gives a valid file of 0 bytes.
  * - A directory is an error (MAPQ_ESYS with EISDIR).
  * - zstd-compressed input is recognised by its content, never by its name
@@ -144,8 +148,16 @@ MAPQ_API uint64_t mapq_file_size(const mapq_file *f);
 /* The name used in messages: the path, or the label for standard input. */
 MAPQ_API const char *mapq_file_name(const mapq_file *f);
 
-/* 1 if the bytes are memory-mapped, 0 if they were read into memory. */
+/* 1 if the bytes are memory-mapped, 0 if they are read (pread or stream). */
 MAPQ_API int mapq_file_is_mapped(const mapq_file *f);
+
+/*
+ * 1 if f is a stream: read forward once (pipes, FIFOs, sockets, character
+ * devices, files that claim a size of 0).  Its size is not known until a
+ * scan reaches its end, and what needs offsets later (mapq_range_resolve,
+ * mapq_split_create, bisection) refuses it with MAPQ_ENOTSUP.
+ */
+MAPQ_API int mapq_file_is_stream(const mapq_file *f);
 
 /*
  * A contiguous read-only view of bytes [offset, offset + size) of a file.
@@ -160,7 +172,7 @@ typedef struct mapq_view {
 
 /*
  * Fill *view with all of the file's bytes.  Reading them directly touches
- * the mapping: see mapq_file_guard() and mapq_view_release().
+ * the mapping: see mapq_file_guard() and mapq__view_release().
  * Compressed input has no contiguous bytes to show: use a scan, or the
  * mapq_file_* range functions, which work on every input.
  * Errors: MAPQ_EINVAL, MAPQ_ENOTSUP (compressed input; err names the file).
@@ -173,26 +185,6 @@ MAPQ_API int mapq_file_view(mapq_file *f, mapq_view *view, mapq_error *err);
  */
 MAPQ_API mapq_view mapq_view_sub(const mapq_view *view, uint64_t start,
                                  uint64_t end);
-
-/*
- * Tell the kernel that bytes [start, end) of the view will not be read
- * again soon, so that their pages stop counting toward resident memory (the
- * data stays in the page cache).  Only whole pages inside the range are
- * released; a no-op for files that are not mapped.
- */
-MAPQ_API void mapq_view_release(const mapq_view *view, uint64_t start,
-                                uint64_t end);
-
-/*
- * Write bytes [start, end) of the view to file descriptor `fd` with large
- * write(2) calls straight from the mapping, releasing the pages written
- * when the range is large.
- * Errors: MAPQ_ETRUNC (the file shrank; err names the file), MAPQ_EPIPE
- * (EPIPE: the reader went away), MAPQ_EWRITE (any other write error;
- * sys_errno says which).
- */
-MAPQ_API int mapq_view_write(const mapq_view *view, uint64_t start,
-                             uint64_t end, int fd, mapq_error *err);
 
 /*
  * Call fn(arg) so that a SIGBUS caused by reading f's mapping inside it
@@ -218,46 +210,82 @@ enum mapq_scan_flags {
 	 * makes that window longer. */
 	MAPQ_SCAN_LINES = 1u << 0,
 	/* Keep the pages of finished windows resident (do not release). */
-	MAPQ_SCAN_KEEP = 1u << 1
+	MAPQ_SCAN_KEEP = 1u << 1,
+	/* A byte range selects the lines that start inside it, each whole
+	 * (what grep --bytes and slice --align do).  Line ranges are
+	 * unaffected. */
+	MAPQ_SCAN_ALIGN = 1u << 2
 };
 
 /* Default window size: measured on the reference machine (see bench/). */
 #define MAPQ_SCAN_WINDOW_DEFAULT ((uint64_t)4 << 20)
 
 /*
- * Prepare a scan of bytes [start, end) of f (clamped to the file) in
- * windows of about `window` bytes (0: MAPQ_SCAN_WINDOW_DEFAULT).  The scan
- * hints sequential access to the kernel and releases each window's pages
- * when the next one is asked for.  Reading a window's bytes directly
- * touches the mapping: do it under mapq_file_guard() to turn truncation
- * into MAPQ_ETRUNC (the library's own primitives already do).
+ * Prepare a scan of the data that `range` selects in f (NULL: all of it),
+ * in windows of about `window` bytes (0: MAPQ_SCAN_WINDOW_DEFAULT).  This
+ * is how every primitive reads, and it works on every input the same way:
  *
- * On compressed input the windows hold decompressed bytes (in a buffer the
- * scan owns; offsets are decompressed offsets) and memory stays bounded by
- * the window plus the zstd window of the frames, whatever the data size.
- * Decompression begins at the first frame for a zstd stream, and at the
- * frame holding `start` for the seekable format (found by binary search in
- * the seek table), so a scan of a seekable file costs its range plus at
- * most one frame at each end.  Frames are checked as they are decoded:
- * the frame checksum when the frame has one, the seek table's checksum and
- * sizes for the seekable format.  When a seekable scan ends inside a frame,
- * the rest of that frame is decoded (and dropped) before the last window
- * is handed out, so that its checksum is verified too.
- * Errors: MAPQ_EINVAL, MAPQ_ENOMEM.
+ * - a mapped file: windows are slices of the mapping, read directly; the
+ *   scan hints sequential access and releases each window's pages when
+ *   the next one is asked for, so resident memory stays near one window.
+ *   Reading a window's bytes touches the mapping: do it under
+ *   mapq_file_guard() to turn truncation into MAPQ_ETRUNC.
+ * - a regular file that could not be mapped: windows are read with
+ *   pread(2) into a buffer the scan owns.
+ * - a stream (pipe, FIFO, socket, device, /proc file) and a zstd stream:
+ *   read forward once.  The range is applied as the data goes by: the
+ *   bytes or lines before its start are read and dropped, the scan ends
+ *   where the range does (the rest is never read), a start counted from
+ *   the end keeps only that many lines or bytes, and an end counted from
+ *   the end holds back only that many.  A stream's windows are handed out
+ *   as read(2) returns data (with MAPQ_SCAN_LINES, up to its last
+ *   newline), so a line is seen as soon as it arrives.  A stream can be
+ *   scanned once: a second scan may only start where the first stopped
+ *   reading (otherwise MAPQ_ENOTSUP from mapq_scan_next()).
+ * - compressed input: windows hold decompressed bytes (in a buffer the
+ *   scan owns; offsets are decompressed offsets) and memory stays bounded
+ *   by the window plus the zstd window of the frames.  A seekable file is
+ *   decoded from the frame holding the start (a range costs its length
+ *   plus at most one frame at each end); frames are checked as they are
+ *   decoded (the frame checksum, the seek table's checksum and sizes),
+ *   and when a seekable scan ends inside a frame the rest of that frame
+ *   is decoded too, so that its checksum is verified before the last
+ *   window is handed out.
+ *
+ * Errors: MAPQ_EINVAL, MAPQ_ENOMEM, and on input that can be read again
+ * those of mapq_range_resolve() (the range is resolved here).
  */
-MAPQ_API int mapq_scan_create(mapq_scan **out, mapq_file *f, uint64_t start,
-                              uint64_t end, uint64_t window, unsigned flags,
-                              mapq_error *err);
+struct mapq_range;
+MAPQ_API int mapq_scan_create(mapq_scan **out, mapq_file *f,
+                              const struct mapq_range *range, uint64_t window,
+                              unsigned flags, mapq_error *err);
 
 /*
  * Pull the next window into *win.  Returns 1 (a window), 0 (done), or a
- * negative code: MAPQ_ETRUNC when the file shrank under the scan, and for
+ * negative code: MAPQ_ETRUNC when the file shrank under the scan, MAPQ_ESYS
+ * when read(2) failed, MAPQ_ENOTSUP (a stream asked to go back), and for
  * compressed input MAPQ_ENOMEM, MAPQ_ECORRUPT (a damaged frame, a checksum
  * mismatch, data that ends inside a frame; err names the file and the
- * compressed offset).  After an error the scan keeps returning it.
- * The window stays valid until the next call or mapq_scan_destroy().
+ * compressed offset).  The window stays valid until the next call or
+ * mapq_scan_destroy().
  */
 MAPQ_API int mapq_scan_next(mapq_scan *s, mapq_view *win, mapq_error *err);
+
+/*
+ * The offset of the first byte the range selects (*start), known before
+ * the first window on input that can be read again, and after the first
+ * mapq_scan_next() on a stream.  MAPQ_EINVAL while not known.
+ */
+MAPQ_API int mapq_scan_start(const mapq_scan *s, uint64_t *start);
+
+/*
+ * The whole-file line number of the first line the range selects (1 for
+ * the data's first line), once mapq_scan_start() is known.  On a stream
+ * it is counted while reading to the start (no extra cost); on other input
+ * it costs one count of the newlines before the start.
+ */
+MAPQ_API int mapq_scan_first_line(mapq_scan *s, uint64_t *line,
+                                  mapq_error *err);
 
 /* Release a scan (and the pages of its last window).  NULL is accepted. */
 MAPQ_API void mapq_scan_destroy(mapq_scan *s);
@@ -274,55 +302,11 @@ MAPQ_API void mapq_scan_destroy(mapq_scan *s);
  * guard: MAPQ_ETRUNC if the file shrank.
  */
 
-/* Count the '\n' bytes of the view into *count (what `wc -l` prints). */
-MAPQ_API int mapq_lines_count_newlines(const mapq_view *view,
-                                       uint64_t *count, mapq_error *err);
-
 /*
  * Count the '\n' bytes of [p, p + n) of plain memory (vectorised).  For
  * bytes of a mapped file, call it under mapq_file_guard().
  */
 MAPQ_API uint64_t mapq_count_newlines_mem(const void *p, uint64_t n);
-
-/*
- * Count the view's lines into *count: its newlines, plus one for a final
- * line without a newline.
- */
-MAPQ_API int mapq_lines_count(const mapq_view *view, uint64_t *count,
-                              mapq_error *err);
-
-/*
- * Find where line `n` (n >= 1) starts, counting from the front, and store
- * its offset (relative to view->data) in *offset.  When the view has fewer
- * lines, *offset is view->size and *missing (if not NULL) the number of
- * lines that were lacking (0 when line n exists).
- */
-MAPQ_API int mapq_lines_find_start(const mapq_view *view, uint64_t n,
-                                   uint64_t *offset, uint64_t *missing,
-                                   mapq_error *err);
-
-/*
- * Find where the n-th line from the end starts (n = 1: the last line),
- * scanning backward from the end so that only the bytes of those lines are
- * read.  n = 0 gives view->size.  When the view has fewer than n lines,
- * *offset is 0.
- */
-MAPQ_API int mapq_lines_find_start_back(const mapq_view *view, uint64_t n,
-                                        uint64_t *offset, mapq_error *err);
-
-/*
- * Starting at `from` (a line start), skip `n` lines forward and store the
- * offset reached (view->size at most) in *offset.
- */
-MAPQ_API int mapq_lines_skip(const mapq_view *view, uint64_t from, uint64_t n,
-                             uint64_t *offset, mapq_error *err);
-
-/*
- * The first line start at or after `offset`: offset itself when it is 0 or
- * follows a newline, else just after the next newline, else view->size.
- */
-MAPQ_API int mapq_lines_next_start(const mapq_view *view, uint64_t offset,
-                                   uint64_t *start, mapq_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Ranges                                                               */
@@ -373,26 +357,6 @@ MAPQ_API int mapq_range_parse(mapq_range *range, const char *text,
  */
 MAPQ_API int mapq_range_resolve_bytes(const mapq_range *range, uint64_t size,
                                       uint64_t *start, uint64_t *end);
-
-/*
- * Resolve a range of either unit against a view into byte offsets
- * [*start, *end) relative to view->data.  Line ranges select whole lines
- * (with their newlines); positive line numbers are found from the front,
- * negative ones from the back, so `-10:` reads only the last ten lines.
- * Errors: as the line primitives (MAPQ_ETRUNC).
- */
-MAPQ_API int mapq_range_resolve(const mapq_range *range,
-                                const mapq_view *view, uint64_t *start,
-                                uint64_t *end, mapq_error *err);
-
-/*
- * Turn byte offsets [start, end) into the lines that start inside them,
- * each whole: [first line start >= start, first line start >= end).
- * Empty when start >= end.
- */
-MAPQ_API int mapq_range_align_lines(const mapq_view *view, uint64_t start,
-                                    uint64_t end, uint64_t *astart,
-                                    uint64_t *aend, mapq_error *err);
 
 
 /* ------------------------------------------------------------------ */
@@ -573,36 +537,6 @@ MAPQ_API int mapq_key_extract(mapq_key *key, const unsigned char *line,
 MAPQ_API int mapq_key_compare(const unsigned char *k, uint64_t klen,
                               const unsigned char *b, uint64_t blen);
 
-/*
- * In a view whose lines are sorted by `key` (NULL: the whole line), find
- * the first line that starts at or after `lo` (a line start, relative to
- * view->data) and whose key is >= bound (blen bytes), and store its start
- * in *offset: view->size when there is none.  An empty bound gives lo.
- * Only lines that have a key are probed, so a keyless line inside the file
- * (the continuation of a multi-line entry) stays with the keyed line
- * before it; in a sorted file keyless lines can only come first, and then
- * this is exactly "the first line whose key is >= bound".  On a file that
- * is not sorted the result is some line start; no error is reported.
- * Reads the view under the SIGBUS guard.
- * Errors: MAPQ_EINVAL (NULL arguments, a regex limit), MAPQ_ETRUNC.
- */
-MAPQ_API int mapq_bisect(const mapq_view *view, mapq_key *key,
-                         const void *bound, uint64_t blen, uint64_t lo,
-                         uint64_t *offset, mapq_error *err);
-
-/*
- * The window of lines whose key K satisfies from <= K < to: *start is the
- * first line with K >= from, *end the first line with K >= to (to NULL:
- * no upper bound, *end is view->size).  *end >= *start always; the window
- * is empty when they are equal (in particular when to < from).
- * Errors: as mapq_bisect.
- */
-MAPQ_API int mapq_bisect_window(const mapq_view *view, mapq_key *key,
-                                const void *from, uint64_t flen,
-                                const void *to, uint64_t tlen,
-                                uint64_t *start, uint64_t *end,
-                                mapq_error *err);
-
 /* Where a sorted-order check found a line out of order. */
 typedef struct mapq_disorder {
 	uint64_t line;   /* its 1-based number */
@@ -611,22 +545,9 @@ typedef struct mapq_disorder {
 } mapq_disorder;
 
 /*
- * Check linearly (through a scan, pages released as it goes) that the
- * keys of the view's lines never decrease, comparing on their first
- * `prefix` bytes (UINT64_MAX: whole keys; a keyless line has the empty
- * key, so one after a keyed line is out of order).
- * Returns 1 when sorted; 0 when not, with the first line whose key is
- * smaller than the one before it in *where; or a negative error:
- * MAPQ_EINVAL, MAPQ_ENOMEM, MAPQ_ETRUNC.
- */
-MAPQ_API int mapq_bisect_check(const mapq_view *view, mapq_key *key,
-                               uint64_t prefix, mapq_disorder *where,
-                               mapq_error *err);
-
-/*
- * mapq_bisect_window for a whole file of any kind: offsets [*start, *end)
+ * mapq__view_bisect_window for a whole file of any kind: offsets [*start, *end)
  * of its (decompressed) data.  A plain file is searched through its view,
- * as mapq_bisect_window does.  A seekable zstd file is bisected too: each
+ * as mapq__view_bisect_window does.  A seekable zstd file is bisected too: each
  * probe decompresses from the start of the frame that holds it to the line
  * it reads, so a window costs O(log size) probes of at most one frame
  * each, whatever the file's size.  A zstd stream without a seek table can
@@ -636,19 +557,19 @@ MAPQ_API int mapq_bisect_check(const mapq_view *view, mapq_key *key,
  * Errors: MAPQ_EINVAL (NULL arguments, a regex limit), and those of scans
  * (MAPQ_ETRUNC, MAPQ_ECORRUPT, MAPQ_ENOMEM).
  */
-MAPQ_API int mapq_file_bisect_window(mapq_file *f, mapq_key *key,
+MAPQ_API int mapq_bisect_window(mapq_file *f, mapq_key *key,
                                      const void *from, uint64_t flen,
                                      const void *to, uint64_t tlen,
                                      uint64_t *start, uint64_t *end,
                                      mapq_error *err);
 
 /*
- * mapq_bisect_check over all of a file's data, compressed or not (one
+ * mapq__view_check_sorted over all of a file's data, compressed or not (one
  * linear pass; offsets in *where are of the decompressed data).
  * Returns 1 when sorted, 0 when not (*where filled), or a negative error:
- * those of mapq_bisect_check and of scans (MAPQ_ECORRUPT).
+ * those of mapq__view_check_sorted and of scans (MAPQ_ECORRUPT).
  */
-MAPQ_API int mapq_file_check_sorted(mapq_file *f, mapq_key *key,
+MAPQ_API int mapq_bisect_check(mapq_file *f, mapq_key *key,
                                     uint64_t prefix, mapq_disorder *where,
                                     mapq_error *err);
 
@@ -677,24 +598,15 @@ typedef enum mapq_split_mode {
 typedef struct mapq_split mapq_split;
 
 /*
- * Prepare a split of `view` into n >= 1 shards (the view must outlive the
- * split).  Errors: MAPQ_EINVAL (n 0, an unknown mode), MAPQ_ENOMEM,
- * MAPQ_ETRUNC.
- */
-MAPQ_API int mapq_split_create(mapq_split **out, const mapq_view *view,
-                               uint64_t n, mapq_split_mode mode,
-                               mapq_error *err);
-
-/*
- * mapq_split_create for a whole file of any kind: shards are ranges of its
+ * mapq__view_split_create for a whole file of any kind: shards are ranges of its
  * (decompressed) data.  A plain file is split through its view.  On
  * compressed input the lines around each cut are found by decompressing
  * from the frame that holds the cut (seekable format) or from the start (a
  * zstd stream, which is measured first: each cut then costs a pass up to
  * it); the line mode reads the data twice.  `f` must outlive the split.
- * Errors: as mapq_split_create, and those of scans (MAPQ_ECORRUPT).
+ * Errors: as mapq__view_split_create, and those of scans (MAPQ_ECORRUPT).
  */
-MAPQ_API int mapq_split_create_file(mapq_split **out, mapq_file *f,
+MAPQ_API int mapq_split_create(mapq_split **out, mapq_file *f,
                                     uint64_t n, mapq_split_mode mode,
                                     mapq_error *err);
 
@@ -719,8 +631,7 @@ MAPQ_API void mapq_split_destroy(mapq_split *s);
  * histogram and its Shannon entropy.
  *
  * An accumulator (mapq_stats) is fed the data in order, in pieces of any
- * size (mapq_stats_update), a view's bytes at once (mapq_stats_scan), or a
- * range of a file of any kind, compressed or not (mapq_stats_file).
+ * size (mapq_stats_update), or a range of a file of any kind (mapq_stats_scan).
  * Accumulators of two adjacent parts of the data merge exactly
  * (mapq_stats_merge): lines and UTF-8 sequences that straddle the seam are
  * counted as a single pass would count them.  That is what lets a file be
@@ -774,7 +685,7 @@ MAPQ_API void mapq_stats_reset(mapq_stats *s);
 /*
  * Account for `n` more bytes at `data`, which follow the bytes seen so far.
  * Never fails.  `data` is read directly: for the bytes of a mapped file
- * use mapq_stats_scan(), or call this under mapq_file_guard().
+ * use mapq__view_stats(), or call this under mapq_file_guard().
  */
 MAPQ_API void mapq_stats_update(mapq_stats *s, const void *data, size_t n);
 
@@ -785,39 +696,25 @@ MAPQ_API void mapq_stats_update(mapq_stats *s, const void *data, size_t n);
 MAPQ_API void mapq_stats_merge(mapq_stats *dst, const mapq_stats *src);
 
 /*
- * Account for all the bytes of `view`, which follow the bytes seen so far.
- * The view is walked through scans (pages are released as they go); when
- * its file is memory-mapped, `threads` > 1 and the view is large (at least
- * 8 MiB per thread), it is cut into that many contiguous pieces that
- * threads measure at once, then merged: the result is identical to a
- * single pass.  Data read into memory (pipes) is measured by one thread.
- * Errors: MAPQ_EINVAL, MAPQ_ENOMEM, MAPQ_ETRUNC (the file shrank: the
- * accumulator's content is then unspecified; err names the file).
+ * Account for the data that `range` selects in f (NULL: all of it), which
+ * follows the data seen so far, whatever kind of input f is.  A mapped
+ * plain file is cut into up to `threads` pieces (at least 8 MiB each)
+ * measured at once and merged; a seekable zstd file too, cut at frame
+ * boundaries, since its frames decompress independently.  Other input
+ * (read with pread, a stream, a zstd stream) is measured by the calling
+ * thread as it is read or decoded, the range applied as for
+ * mapq_scan_create() (a stream is read once, in bounded memory).  The
+ * result never depends on `threads`.
+ * When `first_line` is not NULL it receives the line number of the
+ * range's first line (1 + the newlines before it): the first_line that
+ * mapq_stats_finish() wants.  Counting them reads the data before the
+ * range (on a stream and on compressed input, in the same pass).
+ * Errors: MAPQ_EINVAL, MAPQ_ENOMEM, MAPQ_ETRUNC, MAPQ_ESYS (read), and for
+ * compressed input MAPQ_ECORRUPT (damaged data); err names the file.
+ * After an error the accumulator's content is unspecified.
  */
-MAPQ_API int mapq_stats_scan(mapq_stats *s, const mapq_view *view,
-                             unsigned threads, mapq_error *err);
-
-/*
- * Account for bytes [start, end) of f's data (clamped to it), which follow
- * the bytes seen so far, whatever kind of input f is (a view only exists
- * for plain input).  A plain file is measured as mapq_stats_scan()
- * measures a view.  Compressed input is measured as it is decompressed,
- * through scans: a zstd stream by the calling thread; the seekable format,
- * whose frames decompress independently, cut at frame boundaries into up
- * to `threads` pieces (at least 8 MiB each) measured at once and merged.
- * The result never depends on `threads`.
- * When `first_line` is not NULL it receives 1 + the newlines before
- * `start` (counted up to the end of the data): the first_line that
- * mapq_stats_finish() wants for the range.  Counting them reads the data
- * from its beginning; on compressed input that is the same pass that
- * measures the range.  Pass NULL when the number is known already (start
- * 0, or a line range counted from the front).
- * Errors: MAPQ_EINVAL, MAPQ_ENOMEM, MAPQ_ETRUNC, and for compressed input
- * MAPQ_ECORRUPT (damaged data); err names the file.  After an error the
- * accumulator's content is unspecified.
- */
-MAPQ_API int mapq_stats_file(mapq_stats *s, mapq_file *f, uint64_t start,
-                             uint64_t end, unsigned threads,
+MAPQ_API int mapq_stats_scan(mapq_stats *s, mapq_file *f,
+                             const struct mapq_range *range, unsigned threads,
                              uint64_t *first_line, mapq_error *err);
 
 /*
@@ -954,11 +851,11 @@ MAPQ_API uint64_t mapq_seekable_find(const mapq_file *f, uint64_t offset);
  * the stream and one to find the range).
  */
 
-/* Flags for mapq_file_resolve(). */
+/* Flags for mapq_range_resolve(). */
 enum mapq_resolve_flags {
 	MAPQ_RESOLVE_DEFAULT = 0,
 	/* A byte range selects the lines that start inside it (each whole),
-	 * as mapq_range_align_lines() does.  Line ranges are unaffected. */
+	 * as mapq__view_align_lines() does.  Line ranges are unaffected. */
 	MAPQ_RESOLVE_ALIGN = 1u << 0
 };
 
@@ -970,7 +867,7 @@ enum mapq_resolve_flags {
  * scans and mapq_file_write_range() clamp it.
  * Errors: MAPQ_EINVAL, and those of scans (MAPQ_ETRUNC, MAPQ_ECORRUPT...).
  */
-MAPQ_API int mapq_file_resolve(mapq_file *f, const mapq_range *range,
+MAPQ_API int mapq_range_resolve(mapq_file *f, const mapq_range *range,
                                unsigned flags, uint64_t *start,
                                uint64_t *end, mapq_error *err);
 
@@ -982,7 +879,7 @@ MAPQ_API int mapq_file_resolve(mapq_file *f, const mapq_range *range,
  * frame holding start).
  * Errors: as scans.
  */
-MAPQ_API int mapq_file_count_newlines(mapq_file *f, uint64_t start,
+MAPQ_API int mapq_lines_count_newlines(mapq_file *f, uint64_t start,
                                       uint64_t end, uint64_t *count,
                                       mapq_error *err);
 
@@ -991,14 +888,14 @@ MAPQ_API int mapq_file_count_newlines(mapq_file *f, uint64_t start,
  * newlines, plus one when the part does not end with a newline (a final
  * line without one, or a line cut by `end`).  Errors: as scans.
  */
-MAPQ_API int mapq_file_count_lines(mapq_file *f, uint64_t start, uint64_t end,
+MAPQ_API int mapq_lines_count(mapq_file *f, uint64_t start, uint64_t end,
                                    uint64_t *count, mapq_error *err);
 
 /*
  * Write bytes [start, end) of f's data (clamped) to file descriptor fd:
- * straight from the mapping for plain files (as mapq_view_write), window
+ * straight from the mapping for plain files (as mapq__view_write), window
  * by window from the decompressor for compressed ones.
- * Errors: as mapq_view_write and as scans.
+ * Errors: as mapq__view_write and as scans.
  */
 MAPQ_API int mapq_file_write_range(mapq_file *f, uint64_t start,
                                    uint64_t end, int fd, mapq_error *err);

@@ -1,8 +1,9 @@
 /* error.c - status codes and error detail. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 
-#include "internal.h"
+#include "common/error.h"
 
 const char *mapq_strerror(int code)
 {
@@ -55,4 +56,25 @@ int mapq__error_set(mapq_error *err, int code, int sys_errno, const char *fmt,
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+int mapq__error_truncated(mapq_error *err, const char *name)
+{
+	return mapq__error_set(err, MAPQ_ETRUNC, 0,
+	                       "%s: file shrank while being read",
+	                       name != NULL ? name : "(unknown)");
+}
+
+int mapq__error_corrupt(mapq_error *err, const char *name, const char *fmt,
+                        ...)
+{
+	if (err == NULL)
+		return MAPQ_ECORRUPT;
+	char what[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	return mapq__error_set(err, MAPQ_ECORRUPT, 0, "%s: %s",
+	                       name != NULL ? name : "(unknown)", what);
 }

@@ -17,7 +17,8 @@
 #include <signal.h>
 #include <string.h>
 
-#include "internal.h"
+#include "common/error.h"
+#include "input.h"
 
 static _Thread_local struct mapq__guard *guard_top;
 
@@ -25,15 +26,13 @@ static struct sigaction previous_action;
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static int install_errno;
 
-/* Does the fault address lie in the guarded file's mapping? */
+/* Does the fault address lie in the guarded mapping? */
 static int fault_is_ours(const struct mapq__guard *g, const void *addr)
 {
-	const mapq_file *f = g->file;
-	if (f == NULL || !f->mapped)
+	if (g->lo == NULL)
 		return 1; /* a caller-defined region: trust the guard */
-	const unsigned char *lo = f->base;
 	const unsigned char *p = addr;
-	return p >= lo && p < lo + f->base_len;
+	return p >= g->lo && p < g->lo + g->len;
 }
 
 static void on_sigbus(int sig, siginfo_t *info, void *context)
@@ -81,9 +80,12 @@ int mapq__guard_install(mapq_error *err)
 	return MAPQ_OK;
 }
 
-void mapq__guard_push(struct mapq__guard *g, const mapq_file *f)
+void mapq__guard_push(struct mapq__guard *g, const void *lo, size_t len,
+                      const char *name)
 {
-	g->file = f;
+	g->lo = lo;
+	g->len = len;
+	g->name = name;
 	g->prev = guard_top;
 	guard_top = g;
 }
@@ -96,7 +98,7 @@ void mapq__guard_pop(struct mapq__guard *g)
 int mapq__guard_failed(struct mapq__guard *g, mapq_error *err)
 {
 	mapq__guard_pop(g);
-	return mapq__error_truncated(err, g->file);
+	return mapq__error_truncated(err, g->name);
 }
 
 int mapq_file_guard(mapq_file *f, int (*fn)(void *arg), void *arg,

@@ -17,7 +17,8 @@
 #include <string.h>
 #include <zstd.h>
 
-#include "internal.h"
+#include "common/error.h"
+#include "zstd_format.h"
 
 /* Skippable frame header: magic and size, 4 bytes each. */
 #define SKIPPABLE_HEADER 8u
@@ -37,16 +38,6 @@ static int corrupt(mapq_error *err, const char *name, const char *prefix,
 	vsnprintf(what, sizeof what, fmt, ap);
 	return mapq__error_set(err, MAPQ_ECORRUPT, 0, "%s: %s%s", name, prefix,
 	                       what);
-}
-
-int mapq__error_corrupt(mapq_error *err, const mapq_file *f, const char *fmt,
-                        ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = corrupt(err, f != NULL ? f->name : "(unknown)", "", fmt, ap);
-	va_end(ap);
-	return rc;
 }
 
 /* The parser's errors: it has a name, not a file. */
@@ -224,38 +215,25 @@ uint64_t mapq__seek_table_find(const struct mapq__seek_table *t,
 	return lo;
 }
 
-uint64_t mapq__data_size(const mapq_file *f)
-{
-	if (f == NULL)
-		return 0;
-	if (f->compression == MAPQ_COMPRESSION_NONE)
-		return f->size;
-	return __atomic_load_n(&f->dsize, __ATOMIC_ACQUIRE);
-}
-
-void mapq__data_size_found(mapq_file *f, uint64_t size)
-{
-	__atomic_store_n(&f->dsize, size, __ATOMIC_RELEASE);
-}
 
 /*
  * Where the first frame that is not skippable begins, walking the
- * skippable frames from offset 0.  Sets *off (f->size when the file holds
+ * skippable frames from offset 0.  Sets *off (size when the file holds
  * only skippable frames).  Reads mapped bytes: the caller holds the guard.
  */
-static int skip_skippable(const mapq_file *f, uint64_t *off, mapq_error *err)
+static int skip_skippable(const unsigned char *d, uint64_t size,
+                          const char *name, uint64_t *off, mapq_error *err)
 {
-	const unsigned char *d = f->data;
 	uint64_t at = 0;
-	while (f->size - at >= 4 && is_skippable(mapq__le32(d + at))) {
-		if (f->size - at < SKIPPABLE_HEADER)
-			return mapq__error_corrupt(err, f,
+	while (size - at >= 4 && is_skippable(mapq__le32(d + at))) {
+		if (size - at < SKIPPABLE_HEADER)
+			return mapq__error_corrupt(err, name,
 			                           "skippable frame at offset %llu "
 			                           "is cut short",
 			                           (unsigned long long)at);
 		uint64_t len = mapq__le32(d + at + 4);
-		if (len > f->size - at - SKIPPABLE_HEADER)
-			return mapq__error_corrupt(err, f,
+		if (len > size - at - SKIPPABLE_HEADER)
+			return mapq__error_corrupt(err, name,
 			                           "skippable frame at offset %llu "
 			                           "runs past the end of the file",
 			                           (unsigned long long)at);
@@ -266,25 +244,26 @@ static int skip_skippable(const mapq_file *f, uint64_t *off, mapq_error *err)
 }
 
 /* The checks of detection, run under the SIGBUS guard. */
-static int detect_guarded(mapq_file *f, mapq_error *err)
+static int detect_guarded(struct mapq__zstd_info *f, const unsigned char *d,
+                          uint64_t size, const char *name,
+                          mapq_error *err)
 {
-	const unsigned char *d = f->data;
 	uint32_t magic = mapq__le32(d);
 	if (magic != MAPQ__ZSTD_FRAME_MAGIC && !is_skippable(magic))
 		return MAPQ_OK; /* plain bytes */
 
 	uint64_t first = 0;
-	int rc = skip_skippable(f, &first, err);
+	int rc = skip_skippable(d, size, name, &first, err);
 	if (rc != MAPQ_OK)
 		return rc;
-	if (first < f->size &&
-	    (f->size - first < 4 || mapq__le32(d + first) != MAPQ__ZSTD_FRAME_MAGIC))
-		return mapq__error_corrupt(err, f,
+	if (first < size &&
+	    (size - first < 4 || mapq__le32(d + first) != MAPQ__ZSTD_FRAME_MAGIC))
+		return mapq__error_corrupt(err, name,
 		                           "not zstd data after the skippable "
 		                           "frames (offset %llu)",
 		                           (unsigned long long)first);
 
-	rc = mapq__seek_table_parse(&f->seek, d, f->size, f->name, err);
+	rc = mapq__seek_table_parse(&f->seek, d, size, name, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1) {
@@ -294,61 +273,58 @@ static int detect_guarded(mapq_file *f, mapq_error *err)
 	}
 
 	f->compression = MAPQ_COMPRESSION_ZSTD_STREAM;
-	if (first == f->size) {
+	if (first == size) {
 		f->dsize = 0; /* skippable frames only: no data */
 		return MAPQ_OK;
 	}
 	/* Refuse garbage behind a magic number now, with a clear message,
 	 * rather than at the first read. */
-	uint64_t avail = f->size - first;
+	uint64_t avail = size - first;
 	if (ZSTD_getFrameContentSize(d + first,
 	                             (size_t)(avail < MAPQ__ZSTD_FRAME_HEADER_MAX
 	                                              ? avail
 	                                              : MAPQ__ZSTD_FRAME_HEADER_MAX)) ==
 	    ZSTD_CONTENTSIZE_ERROR)
-		return mapq__error_corrupt(err, f,
+		return mapq__error_corrupt(err, name,
 		                           "invalid zstd frame header at offset %llu",
 		                           (unsigned long long)first);
 	f->dsize = MAPQ_SIZE_UNKNOWN;
 	return MAPQ_OK;
 }
 
-int mapq__zstd_detect(mapq_file *f, mapq_error *err)
+int mapq__zstd_detect(struct mapq__zstd_info *z, const unsigned char *data,
+                      uint64_t size, const char *name, mapq_error *err)
 {
-	f->compression = MAPQ_COMPRESSION_NONE;
-	f->dsize = f->size;
-	if (f->size < 4)
+	z->compression = MAPQ_COMPRESSION_NONE;
+	z->dsize = size;
+	if (size < 4)
 		return MAPQ_OK;
-	struct mapq__guard g;
-	if (!MAPQ__GUARDED(g, f))
-		return mapq__guard_failed(&g, err);
-	int rc = detect_guarded(f, err);
-	mapq__guard_pop(&g);
+	int rc = detect_guarded(z, data, size, name, err);
 	if (rc != MAPQ_OK) {
-		mapq__seek_table_free(&f->seek);
-		f->compression = MAPQ_COMPRESSION_NONE;
+		mapq__seek_table_free(&z->seek);
+		z->compression = MAPQ_COMPRESSION_NONE;
 	}
 	return rc;
 }
 
-void mapq__zstd_close(mapq_file *f)
+int mapq__zstd_detect_stream(struct mapq__zstd_info *z, const unsigned char *p,
+                             uint64_t n, const char *name, mapq_error *err)
 {
-	mapq__seek_table_free(&f->seek);
+	(void)name;
+	(void)err;
+	if (n < 4)
+		return MAPQ_OK;
+	uint32_t magic = mapq__le32(p);
+	if (magic != MAPQ__ZSTD_FRAME_MAGIC && !is_skippable(magic))
+		return MAPQ_OK;
+	z->compression = MAPQ_COMPRESSION_ZSTD_STREAM;
+	z->dsize = MAPQ_SIZE_UNKNOWN;
+	return MAPQ_OK;
 }
 
-int mapq_file_compression(const mapq_file *f)
+void mapq__zstd_info_free(struct mapq__zstd_info *z)
 {
-	return f != NULL ? f->compression : MAPQ_COMPRESSION_NONE;
-}
-
-int mapq_file_size_known(const mapq_file *f)
-{
-	return f != NULL && mapq__data_size(f) != MAPQ_SIZE_UNKNOWN;
-}
-
-uint64_t mapq_file_raw_size(const mapq_file *f)
-{
-	return f != NULL ? f->size : 0;
+	mapq__seek_table_free(&z->seek);
 }
 
 /*
@@ -357,12 +333,12 @@ uint64_t mapq_file_raw_size(const mapq_file *f)
  * the walk meets something it cannot read: decompression will say what).
  * Reads mapped bytes: the caller holds the guard.
  */
-static int size_from_headers(const mapq_file *f, uint64_t *size)
+int mapq__zstd_size_from_headers(const unsigned char *d, uint64_t size,
+                                 uint64_t *out)
 {
-	const unsigned char *d = f->data;
 	uint64_t at = 0, total = 0;
-	while (at < f->size) {
-		uint64_t avail = f->size - at;
+	while (at < size) {
+		uint64_t avail = size - at;
 		if (avail < SKIPPABLE_HEADER)
 			return 0;
 		uint32_t magic = mapq__le32(d + at);
@@ -387,72 +363,6 @@ static int size_from_headers(const mapq_file *f, uint64_t *size)
 		total += content;
 		at += len;
 	}
-	*size = total;
+	*out = total;
 	return 1;
-}
-
-int mapq_file_measure(mapq_file *f, uint64_t *size, mapq_error *err)
-{
-	if (f == NULL || size == NULL)
-		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file");
-	uint64_t known = mapq__data_size(f);
-	if (known != MAPQ_SIZE_UNKNOWN) {
-		*size = known;
-		return MAPQ_OK;
-	}
-
-	struct mapq__guard g;
-	if (!MAPQ__GUARDED(g, f))
-		return mapq__guard_failed(&g, err);
-	uint64_t total = 0;
-	int found = size_from_headers(f, &total);
-	mapq__guard_pop(&g);
-
-	if (!found) {
-		/* A frame without a declared size (zstd writing from a pipe):
-		 * decompress once, counting.  The scan records the size when
-		 * it reaches the end. */
-		mapq_scan *s;
-		int rc = mapq_scan_create(&s, f, 0, MAPQ_SIZE_UNKNOWN, 0, 0, err);
-		if (rc != MAPQ_OK)
-			return rc;
-		mapq_view w;
-		total = 0;
-		while ((rc = mapq_scan_next(s, &w, err)) > 0)
-			total += w.size;
-		mapq_scan_destroy(s);
-		if (rc < 0)
-			return rc;
-	}
-	mapq__data_size_found(f, total);
-	*size = total;
-	return MAPQ_OK;
-}
-
-uint64_t mapq_seekable_frames(const mapq_file *f)
-{
-	return f != NULL && f->compression == MAPQ_COMPRESSION_ZSTD_SEEKABLE
-	               ? f->seek.n
-	               : 0;
-}
-
-int mapq_seekable_frame(const mapq_file *f, uint64_t index, mapq_frame *frame)
-{
-	if (frame == NULL || index >= mapq_seekable_frames(f))
-		return MAPQ_EINVAL;
-	const struct mapq__seek_table *t = &f->seek;
-	frame->raw_offset = t->raw[index];
-	frame->raw_size = t->raw[index + 1] - t->raw[index];
-	frame->offset = t->dec[index];
-	frame->size = t->dec[index + 1] - t->dec[index];
-	frame->has_checksum = t->checksum != NULL;
-	frame->checksum = t->checksum != NULL ? t->checksum[index] : 0;
-	return MAPQ_OK;
-}
-
-uint64_t mapq_seekable_find(const mapq_file *f, uint64_t offset)
-{
-	if (mapq_seekable_frames(f) == 0)
-		return 0;
-	return mapq__seek_table_find(&f->seek, offset);
 }

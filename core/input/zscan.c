@@ -19,8 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
+#include <xxhash.h>
 
-#include "internal.h"
+#include "common/error.h"
+#include "file.h"
+#include "zscan.h"
 
 /* Compressed bytes fed (and prefaulted) per decoder call. */
 #define FEED_CHUNK ((uint64_t)1 << 20)
@@ -46,17 +49,18 @@ struct mapq__zscan {
 	int eof;
 	int own_checksum;        /* seekable: the frame carries its checksum */
 	int hashing;             /* seekable: check the frame against XXH64 */
-	struct mapq__xxh64 hash;
+	XXH64_state_t *hash;     /* made when first needed */
+	struct mapq__raw raw;    /* raw bytes of unmapped input */
 	int error;               /* a past failure, returned again */
 	mapq_error saved;
 };
 
 static int seekable(const mapq_file *f)
 {
-	return f->compression == MAPQ_COMPRESSION_ZSTD_SEEKABLE;
+	return mapq_file_compression(f) == MAPQ_COMPRESSION_ZSTD_SEEKABLE;
 }
 
-void mapq__zscan_finish(struct mapq_scan *s)
+void mapq__zscan_finish(struct mapq__scan *s)
 {
 	struct mapq__zscan *z = s->z;
 	if (z == NULL)
@@ -67,27 +71,49 @@ void mapq__zscan_finish(struct mapq_scan *s)
 	ZSTD_freeDCtx(z->dctx);
 	free(z->buf);
 	free(z->scratch);
+	XXH64_freeState(z->hash);
+	mapq__raw_free(&z->raw);
 	free(z);
 }
 
-/* Read 4 raw bytes of f at `at` under the guard. */
-static int peek_le32(const mapq_file *f, uint64_t at, uint32_t *v,
+/*
+ * Raw bytes of the input at `at`: at least `min` of them unless the data
+ * ends first (*n says how many), at most `want`.  Mapped bytes are read
+ * under the guard by the caller.
+ */
+static int raw_at(struct mapq__scan *s, uint64_t at, size_t min, size_t want,
+                  const unsigned char **p, size_t *n, mapq_error *err)
+{
+	return mapq__raw_get(s->file, &s->z->raw, at, min, want, p, n, err);
+}
+
+/* Read 4 raw bytes of the input at `at`. */
+static int peek_le32(struct mapq__scan *s, uint64_t at, uint32_t *v,
                      mapq_error *err)
 {
+	const unsigned char *p;
+	size_t n;
+	int rc = raw_at(s, at, 4, 4, &p, &n, err);
+	if (rc != MAPQ_OK)
+		return rc;
+	if (n < 4)
+		return mapq__error_corrupt(err, mapq_file_name(s->file),
+		                           "truncated zstd data at offset %llu",
+		                           (unsigned long long)at);
 	struct mapq__guard g;
-	if (!MAPQ__GUARDED(g, f))
+	if (!MAPQ__GUARDED(g, s->file))
 		return mapq__guard_failed(&g, err);
-	*v = mapq__le32(f->data + at);
+	*v = mapq__le32(p);
 	mapq__guard_pop(&g);
 	return MAPQ_OK;
 }
 
 /* Set up decoding of seekable frame z->frame, fed exactly its bytes. */
-static int frame_begin(struct mapq_scan *s, mapq_error *err)
+static int frame_begin(struct mapq__scan *s, mapq_error *err)
 {
 	struct mapq__zscan *z = s->z;
 	const mapq_file *f = s->file;
-	const struct mapq__seek_table *t = &f->seek;
+	const struct mapq__seek_table *t = mapq__file_seek_table(f);
 	z->cpos = t->raw[z->frame];
 	z->climit = t->raw[z->frame + 1];
 	z->own_checksum = 0;
@@ -98,27 +124,31 @@ static int frame_begin(struct mapq_scan *s, mapq_error *err)
 	 * the data against it) or none (hash the data here).  A skippable
 	 * frame holds no data to check. */
 	uint32_t magic;
-	int rc = peek_le32(f, z->cpos, &magic, err);
+	int rc = peek_le32(s, z->cpos, &magic, err);
 	if (rc != MAPQ_OK || magic != MAPQ__ZSTD_FRAME_MAGIC)
 		return rc;
-	struct mapq__guard g;
-	if (!MAPQ__GUARDED(g, f))
-		return mapq__guard_failed(&g, err);
-	z->own_checksum =
-	        (f->data[z->cpos + FRAME_DESCRIPTOR_AT] & FRAME_HAS_CHECKSUM) != 0;
 	/* The size the frame's header declares, when it does, must be the
 	 * table's before any byte of it is trusted: a table that understates
 	 * a frame shifts every offset after it. */
 	uint64_t avail = z->climit - z->cpos;
-	unsigned long long declared = ZSTD_getFrameContentSize(
-	        f->data + z->cpos,
-	        (size_t)(avail < MAPQ__ZSTD_FRAME_HEADER_MAX ? avail
-	                                                  : MAPQ__ZSTD_FRAME_HEADER_MAX));
+	size_t head = (size_t)(avail < MAPQ__ZSTD_FRAME_HEADER_MAX
+	                               ? avail
+	                               : MAPQ__ZSTD_FRAME_HEADER_MAX);
+	const unsigned char *hp;
+	size_t hn;
+	rc = raw_at(s, z->cpos, head, head, &hp, &hn, err);
+	if (rc != MAPQ_OK)
+		return rc;
+	struct mapq__guard g;
+	if (!MAPQ__GUARDED(g, f))
+		return mapq__guard_failed(&g, err);
+	z->own_checksum = (hp[FRAME_DESCRIPTOR_AT] & FRAME_HAS_CHECKSUM) != 0;
+	unsigned long long declared = ZSTD_getFrameContentSize(hp, hn);
 	mapq__guard_pop(&g);
 	uint64_t want = t->dec[z->frame + 1] - t->dec[z->frame];
 	if (declared != ZSTD_CONTENTSIZE_UNKNOWN &&
 	    declared != ZSTD_CONTENTSIZE_ERROR && declared != want)
-		return mapq__error_corrupt(err, f,
+		return mapq__error_corrupt(err, mapq_file_name(f),
 		                           "frame %llu (offset %llu) declares %llu "
 		                           "bytes, its seek table entry says %llu",
 		                           (unsigned long long)z->frame,
@@ -127,23 +157,28 @@ static int frame_begin(struct mapq_scan *s, mapq_error *err)
 	if (t->checksum == NULL)
 		return MAPQ_OK;
 	z->hashing = !z->own_checksum;
-	if (z->hashing)
-		mapq__xxh64_init(&z->hash);
+	if (z->hashing) {
+		if (z->hash == NULL && (z->hash = XXH64_createState()) == NULL)
+			return mapq__error_set(err, MAPQ_ENOMEM, 0,
+			                       "%s: out of memory",
+			                       mapq_file_name(f));
+		XXH64_reset(z->hash, 0);
+	}
 	return MAPQ_OK;
 }
 
 /* Seekable frame z->frame has been fed all its bytes and is complete:
  * hold it to its seek table entry, then move to the next frame. */
-static int frame_end(struct mapq_scan *s, mapq_error *err)
+static int frame_end(struct mapq__scan *s, mapq_error *err)
 {
 	struct mapq__zscan *z = s->z;
 	const mapq_file *f = s->file;
-	const struct mapq__seek_table *t = &f->seek;
+	const struct mapq__seek_table *t = mapq__file_seek_table(f);
 	uint64_t i = z->frame;
 	uint64_t want = t->dec[i + 1] - t->dec[i];
 	uint64_t got = z->dpos - t->dec[i];
 	if (got != want)
-		return mapq__error_corrupt(err, f,
+		return mapq__error_corrupt(err, mapq_file_name(f),
 		                           "frame %llu (offset %llu) decompresses "
 		                           "to %llu bytes, its seek table entry "
 		                           "says %llu",
@@ -154,14 +189,14 @@ static int frame_end(struct mapq_scan *s, mapq_error *err)
 	if (t->checksum != NULL && (z->own_checksum || z->hashing)) {
 		uint32_t sum;
 		if (z->own_checksum) {
-			int rc = peek_le32(f, z->climit - 4, &sum, err);
+			int rc = peek_le32(s, z->climit - 4, &sum, err);
 			if (rc != MAPQ_OK)
 				return rc;
 		} else {
-			sum = (uint32_t)mapq__xxh64_digest(&z->hash);
+			sum = (uint32_t)XXH64_digest(z->hash);
 		}
 		if (sum != t->checksum[i])
-			return mapq__error_corrupt(err, f,
+			return mapq__error_corrupt(err, mapq_file_name(f),
 			                           "frame %llu (offset %llu): "
 			                           "checksum %08lx does not match "
 			                           "the seek table's %08lx",
@@ -191,7 +226,7 @@ static int at_frame_end(const struct mapq__zscan *z)
 
 /* Past a frame's end: check it and go on to the next frame, or note the
  * end of the data. */
-static int next_frame(struct mapq_scan *s, mapq_error *err)
+static int next_frame(struct mapq__scan *s, mapq_error *err)
 {
 	struct mapq__zscan *z = s->z;
 	if (seekable(s->file))
@@ -204,7 +239,7 @@ static int next_frame(struct mapq_scan *s, mapq_error *err)
 	return MAPQ_OK;
 }
 
-static int step(struct mapq_scan *s, unsigned char *out, size_t room,
+static int step(struct mapq__scan *s, unsigned char *out, size_t room,
                 size_t *made, mapq_error *err)
 {
 	struct mapq__zscan *z = s->z;
@@ -221,8 +256,23 @@ static int step(struct mapq_scan *s, unsigned char *out, size_t room,
 	uint64_t feed = z->climit - z->cpos;
 	if (feed > FEED_CHUNK)
 		feed = FEED_CHUNK;
+	const unsigned char *raw;
+	size_t got;
+	int rc = raw_at(s, z->cpos, 1, (size_t)feed, &raw, &got, err);
+	if (rc != MAPQ_OK)
+		return rc;
+	if (got == 0) {
+		/* A stream's raw bytes ended: now its raw end is known. */
+		z->climit = z->cpos;
+		if (z->in_frame)
+			return mapq__error_corrupt(err, mapq_file_name(f),
+			                           "truncated zstd data: the input "
+			                           "ends inside a frame (offset %llu)",
+			                           (unsigned long long)z->cpos);
+		return MAPQ_OK;
+	}
 
-	ZSTD_inBuffer in = {f->data + z->cpos, (size_t)feed, 0};
+	ZSTD_inBuffer in = {raw, got, 0};
 	ZSTD_outBuffer o = {out, room, 0};
 	struct mapq__guard g;
 	if (!MAPQ__GUARDED(g, f))
@@ -236,48 +286,48 @@ static int step(struct mapq_scan *s, unsigned char *out, size_t room,
 	*made = o.pos;
 	if (ZSTD_isError(ret)) {
 		if (seekable(f))
-			return mapq__error_corrupt(err, f,
+			return mapq__error_corrupt(err, mapq_file_name(f),
 			                           "frame %llu (offset %llu): %s",
 			                           (unsigned long long)z->frame,
-			                           (unsigned long long)f->seek.raw[z->frame],
+			                           (unsigned long long)mapq__file_seek_table(f)->raw[z->frame],
 			                           ZSTD_getErrorName(ret));
-		return mapq__error_corrupt(err, f,
+		return mapq__error_corrupt(err, mapq_file_name(f),
 		                           "zstd data near offset %llu: %s",
 		                           (unsigned long long)at,
 		                           ZSTD_getErrorName(ret));
 	}
 	if (z->hashing && o.pos > 0)
-		mapq__xxh64_update(&z->hash, out, o.pos);
+		XXH64_update(z->hash, out, o.pos);
 	z->in_frame = ret != 0;
 	if (in.pos == 0 && o.pos == 0 && ret != 0 && z->cpos == z->climit) {
 		/* Out of input in the middle of a frame. */
 		if (seekable(f))
-			return mapq__error_corrupt(err, f,
+			return mapq__error_corrupt(err, mapq_file_name(f),
 			                           "frame %llu (offset %llu) is cut "
 			                           "short: its %llu bytes end inside it",
 			                           (unsigned long long)z->frame,
-			                           (unsigned long long)f->seek.raw[z->frame],
+			                           (unsigned long long)mapq__file_seek_table(f)->raw[z->frame],
 			                           (unsigned long long)(z->climit -
-			                                                f->seek.raw[z->frame]));
-		return mapq__error_corrupt(err, f,
+			                                                mapq__file_seek_table(f)->raw[z->frame]));
+		return mapq__error_corrupt(err, mapq_file_name(f),
 		                           "truncated zstd data: the input ends "
 		                           "inside a frame (offset %llu)",
 		                           (unsigned long long)z->cpos);
 	}
-	if (seekable(f) && z->dpos > f->seek.dec[z->frame + 1])
-		return mapq__error_corrupt(err, f,
+	if (seekable(f) && z->dpos > mapq__file_seek_table(f)->dec[z->frame + 1])
+		return mapq__error_corrupt(err, mapq_file_name(f),
 		                           "frame %llu (offset %llu) decompresses "
 		                           "to more than the %llu bytes its seek "
 		                           "table entry says",
 		                           (unsigned long long)z->frame,
-		                           (unsigned long long)f->seek.raw[z->frame],
-		                           (unsigned long long)(f->seek.dec[z->frame + 1] -
-		                                                f->seek.dec[z->frame]));
+		                           (unsigned long long)mapq__file_seek_table(f)->raw[z->frame],
+		                           (unsigned long long)(mapq__file_seek_table(f)->dec[z->frame + 1] -
+		                                                mapq__file_seek_table(f)->dec[z->frame]));
 	return MAPQ_OK;
 }
 
 /* Decode and drop bytes until the decoder reaches decompressed `target`. */
-static int skip_to(struct mapq_scan *s, uint64_t target, mapq_error *err)
+static int skip_to(struct mapq__scan *s, uint64_t target, mapq_error *err)
 {
 	struct mapq__zscan *z = s->z;
 	while (z->dpos < target && !z->eof) {
@@ -296,7 +346,7 @@ static int skip_to(struct mapq_scan *s, uint64_t target, mapq_error *err)
  * (dropped) so that its size and checksum get checked before the last
  * window is trusted.  Costs at most one frame.
  */
-static int finish_frame(struct mapq_scan *s, mapq_error *err)
+static int finish_frame(struct mapq__scan *s, mapq_error *err)
 {
 	struct mapq__zscan *z = s->z;
 	if (!seekable(s->file))
@@ -310,23 +360,23 @@ static int finish_frame(struct mapq_scan *s, mapq_error *err)
 	return z->eof ? MAPQ_OK : next_frame(s, err);
 }
 
-static int zscan_start(struct mapq_scan *s, mapq_error *err)
+static int zscan_start(struct mapq__scan *s, mapq_error *err)
 {
 	mapq_file *f = s->file;
 	struct mapq__zscan *z = calloc(1, sizeof *z);
 	if (z == NULL)
 		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
-		                       f->name);
+		                       mapq_file_name(f));
 	s->z = z;
 	z->dctx = ZSTD_createDCtx();
 	z->scratch = malloc(SCRATCH_SIZE);
 	if (z->dctx == NULL || z->scratch == NULL)
 		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
-		                       f->name);
+		                       mapq_file_name(f));
 
-	uint64_t raw_end = f->size;
+	uint64_t raw_end = mapq__raw_size(f);
 	if (seekable(f)) {
-		const struct mapq__seek_table *t = &f->seek;
+		const struct mapq__seek_table *t = mapq__file_seek_table(f);
 		z->frame = mapq__seek_table_find(t, s->pos);
 		if (z->frame >= t->n) {
 			z->eof = 1;
@@ -342,7 +392,7 @@ static int zscan_start(struct mapq_scan *s, mapq_error *err)
 			return rc;
 	} else {
 		z->cpos = 0;
-		z->climit = f->size;
+		z->climit = raw_end; /* a stream: unknown until it ends */
 	}
 	z->held = z->cpos;
 	mapq__advise_sequential(f, z->cpos, raw_end);
@@ -350,7 +400,7 @@ static int zscan_start(struct mapq_scan *s, mapq_error *err)
 }
 
 /* Grow the window buffer to hold at least `need` bytes. */
-static int grow(struct mapq_scan *s, size_t need, mapq_error *err)
+static int grow(struct mapq__scan *s, size_t need, mapq_error *err)
 {
 	struct mapq__zscan *z = s->z;
 	if (need <= z->cap)
@@ -360,13 +410,13 @@ static int grow(struct mapq_scan *s, size_t need, mapq_error *err)
 		if (cap > SIZE_MAX / 2)
 			return mapq__error_set(err, MAPQ_ENOMEM, 0,
 			                       "%s: line too long to buffer",
-			                       s->file->name);
+			                       mapq_file_name(s->file));
 		cap *= 2;
 	}
 	unsigned char *p = realloc(z->buf, cap);
 	if (p == NULL)
 		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
-		                       s->file->name);
+		                       mapq_file_name(s->file));
 	z->buf = p;
 	z->cap = cap;
 	return MAPQ_OK;
@@ -376,7 +426,7 @@ static int grow(struct mapq_scan *s, size_t need, mapq_error *err)
  * Decode until buf holds `target` bytes (or the scan's end or the data's
  * end comes first).  z->dpos == s->pos + z->have throughout.
  */
-static int fill(struct mapq_scan *s, size_t target, mapq_error *err)
+static int fill(struct mapq__scan *s, size_t target, mapq_error *err)
 {
 	struct mapq__zscan *z = s->z;
 	int rc = grow(s, target, err);
@@ -395,7 +445,7 @@ static int fill(struct mapq_scan *s, size_t target, mapq_error *err)
 	return MAPQ_OK;
 }
 
-static int zscan_next(struct mapq_scan *s, mapq_view *win, mapq_error *err)
+static int zscan_next(struct mapq__scan *s, mapq_view *win, mapq_error *err)
 {
 	struct mapq__zscan *z = s->z;
 	int rc;
@@ -463,7 +513,7 @@ static int zscan_next(struct mapq_scan *s, mapq_view *win, mapq_error *err)
 	return 1;
 }
 
-int mapq__zscan_next(struct mapq_scan *s, mapq_view *win, mapq_error *err)
+int mapq__zscan_next(struct mapq__scan *s, mapq_view *win, mapq_error *err)
 {
 	if (s->z != NULL && s->z->error != 0) {
 		if (err != NULL)

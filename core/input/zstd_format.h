@@ -1,0 +1,96 @@
+/*
+ * zstd_format.h - what the zstd format says about bytes: frame and
+ * skippable magic numbers, the seekable format's seek table, recognising
+ * compressed input.  Pure functions of the bytes they are given; they know
+ * nothing of files (callers reading a mapping hold the SIGBUS guard).
+ */
+#ifndef MAPQ_INPUT_ZSTD_FORMAT_H
+#define MAPQ_INPUT_ZSTD_FORMAT_H
+
+#include <stdint.h>
+
+#include "mapq.h"
+
+/* zstd's frame magic (bytes 28 B5 2F FD) and skippable frame magics
+ * (0x184D2A50 to 0x184D2A5F), as little-endian 32-bit values. */
+#define MAPQ__ZSTD_FRAME_MAGIC 0xFD2FB528u
+#define MAPQ__SKIPPABLE_MASK 0xFFFFFFF0u
+#define MAPQ__SKIPPABLE_BASE 0x184D2A50u
+/* The longest zstd frame header (ZSTD_FRAMEHEADERSIZE_MAX, which zstd.h
+ * only gives to static linking). */
+#define MAPQ__ZSTD_FRAME_HEADER_MAX 18u
+
+/* Seek table constants of the format (little-endian on disk). */
+#define MAPQ__SEEKABLE_MAGIC 0x8F92EAB1u
+#define MAPQ__SEEK_TABLE_SKIPPABLE 0x184D2A5Eu
+#define MAPQ__SEEK_FOOTER_SIZE 9u
+
+/* A little-endian 32-bit field of a zstd frame or seek table. */
+static inline uint32_t mapq__le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/*
+ * The seek table of a zstd seekable file, as cumulative offsets so that a
+ * frame is found by binary search.  Frame i occupies raw bytes
+ * [raw[i], raw[i+1]) and holds decompressed bytes [dec[i], dec[i+1]);
+ * raw[n] is where the seek table's own frame begins.
+ */
+struct mapq__seek_table {
+	uint64_t n;         /* number of frames */
+	uint64_t *raw;      /* n + 1 compressed offsets */
+	uint64_t *dec;      /* n + 1 decompressed offsets */
+	uint32_t *checksum; /* n checksums, or NULL when the table has none */
+};
+
+/*
+ * Parse and check the seek table at the end of [data, data + size) (a whole
+ * compressed file).  Returns 1 with *t filled (free it with
+ * mapq__seek_table_free), 0 when the data does not end with the seekable
+ * magic number (no seek table: *t is empty), or MAPQ_ECORRUPT with a
+ * message that starts with `name` and says what is wrong.
+ * MAPQ_ENOMEM when the frame arrays cannot be allocated.
+ */
+int mapq__seek_table_parse(struct mapq__seek_table *t,
+                           const unsigned char *data, uint64_t size,
+                           const char *name, mapq_error *err);
+void mapq__seek_table_free(struct mapq__seek_table *t);
+/* Index of the frame holding decompressed offset `offset`, or t->n. */
+uint64_t mapq__seek_table_find(const struct mapq__seek_table *t,
+                               uint64_t offset);
+
+/* What a file's bytes are. */
+struct mapq__zstd_info {
+	int compression;              /* enum mapq_compression */
+	uint64_t dsize;               /* data size, MAPQ_SIZE_UNKNOWN */
+	struct mapq__seek_table seek; /* MAPQ_COMPRESSION_ZSTD_SEEKABLE */
+};
+
+/*
+ * Recognise zstd in a whole file's raw bytes [data, data + size) and fill
+ * *z (z->dsize must hold the raw size on entry).  0 when the bytes are
+ * plain or valid compressed input; MAPQ_ECORRUPT (or MAPQ_ENOMEM)
+ * otherwise.
+ */
+int mapq__zstd_detect(struct mapq__zstd_info *z, const unsigned char *data,
+                      uint64_t size, const char *name, mapq_error *err);
+/*
+ * The same for a stream, from its first n bytes (n < 4: too short to be
+ * zstd).  A stream has no seek table to use: zstd data is read as a zstd
+ * stream (the decoder checks the rest as it goes).
+ */
+int mapq__zstd_detect_stream(struct mapq__zstd_info *z, const unsigned char *p,
+                             uint64_t n, const char *name, mapq_error *err);
+void mapq__zstd_info_free(struct mapq__zstd_info *z);
+
+/*
+ * The decompressed size of a zstd stream [data, data + size) from its frame
+ * headers: 1 with *size set when every frame declares its content size, 0
+ * when one does not (or the walk meets something it cannot read).
+ */
+int mapq__zstd_size_from_headers(const unsigned char *data, uint64_t size,
+                                 uint64_t *total);
+
+#endif /* MAPQ_INPUT_ZSTD_FORMAT_H */
