@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -133,45 +134,90 @@ static int run_check(const struct range_args *a, mapq_file *f,
 	char num[32];
 	int n = snprintf(num, sizeof num, "%llu:", (unsigned long long)where.line);
 	cli_out_write(out, num, (size_t)n);
-	rc = cli_out_range(out, f, where.offset, where.offset + where.length,
-	                   err);
-	if (rc < 0 && rc != MAPQ_EPIPE && rc != MAPQ_EWRITE)
-		return rc;
+	if (where.text != NULL) {
+		cli_out_write(out, where.text, (size_t)where.length);
+		free(where.text);
+	} else {
+		/* No copy (memory ran out): read the line again. */
+		rc = cli_out_range(out, f, where.offset,
+		                   where.offset + where.length, err);
+		if (rc < 0 && rc != MAPQ_EPIPE && rc != MAPQ_EWRITE)
+			return rc;
+	}
 	cli_out_write(out, "\n", 1);
 	return EXIT_NONE;
 }
 
-/* The window: its lines, their count, or its offsets. */
+/* Newlines of one window, read under the file's guard. */
+struct count_job {
+	const mapq_view *w;
+	uint64_t *lines;
+	int *last;
+};
+
+static int count_window(void *arg)
+{
+	struct count_job *job = arg;
+	const mapq_view *w = job->w;
+	*job->lines += mapq_count_newlines_mem(w->data, w->size);
+	if (w->size > 0)
+		*job->last = w->data[w->size - 1];
+	return 0;
+}
+
+/*
+ * The window: its lines, their count, or its offsets, from one scan of it
+ * (a mapped or seekable file is bisected first; a stream is read once, up
+ * to the window's end).
+ */
 static int run_window(const struct range_args *a, mapq_file *f,
                       mapq_key *key, struct cli_out *out, mapq_error *err)
 {
-	uint64_t start, end;
-	int rc = mapq_bisect_window(f, key, a->from, strlen(a->from), a->to,
-	                                 a->to != NULL ? strlen(a->to) : 0,
-	                                 &start, &end, err);
+	mapq_scan *scan;
+	int rc = mapq_bisect_scan(&scan, f, key, a->from, strlen(a->from),
+	                          a->to, a->to != NULL ? strlen(a->to) : 0,
+	                          MAPQ_SCAN_LINES, err);
 	if (rc != MAPQ_OK)
 		return rc;
-	int status = end > start ? EXIT_SELECTED : EXIT_NONE;
+	uint64_t bytes = 0, lines = 0;
+	int last = '\n';
+	mapq_view w;
+	while ((rc = mapq_scan_next(scan, &w, err)) > 0) {
+		bytes += w.size;
+		if (a->count) {
+			/* Windows end at line ends: the last window may end
+			 * with a final line without a newline. */
+			struct count_job job = {&w, &lines, &last};
+			rc = mapq_file_guard(f, count_window, &job, err);
+		} else if (!a->offsets) {
+			/* Output errors are cli_out's to report; only the
+			 * input's (a file that shrank, a damaged frame) come
+			 * back from here. */
+			rc = cli_out_window(out, &w, err);
+			if (rc == MAPQ_EPIPE || rc == MAPQ_EWRITE)
+				rc = 0;
+		}
+		if (rc < 0 || out->closed || out->failed)
+			break;
+	}
+	uint64_t start = 0;
+	if (rc == 0 && mapq_scan_start(scan, &start) != MAPQ_OK)
+		start = 0;
+	mapq_scan_destroy(scan);
+	if (rc < 0)
+		return rc;
+	int status = bytes > 0 ? EXIT_SELECTED : EXIT_NONE;
 	char text[64];
 	int n = 0;
-	if (a->count) {
-		uint64_t lines = 0;
-		if (end > start &&
-		    (rc = mapq_lines_count(f, start, end, &lines, err)) !=
-		            MAPQ_OK)
-			return rc;
-		n = snprintf(text, sizeof text, "%llu\n", (unsigned long long)lines);
-	} else if (a->offsets) {
+	if (a->count)
+		n = snprintf(text, sizeof text, "%llu\n",
+		             (unsigned long long)(lines + (last != '\n')));
+	else if (a->offsets)
 		n = snprintf(text, sizeof text, "%llu:%llu\n",
-		             (unsigned long long)start, (unsigned long long)end);
-	} else {
-		/* Output errors are cli_out's to report; only the input's
-		 * (a file that shrank, a damaged frame) come back from here. */
-		rc = cli_out_range(out, f, start, end, err);
-		return rc < 0 && rc != MAPQ_EPIPE && rc != MAPQ_EWRITE ? rc
-		                                                       : status;
-	}
-	cli_out_write(out, text, (size_t)n);
+		             (unsigned long long)start,
+		             (unsigned long long)(start + bytes));
+	if (n > 0)
+		cli_out_write(out, text, (size_t)n);
 	return status;
 }
 

@@ -17,6 +17,7 @@
 #include "input/input.h"
 #include "bisect.h"
 #include "lines.h"
+#include "range_scan.h"
 
 struct mapq_key {
 	mapq_key_type type;
@@ -373,6 +374,10 @@ static int check_window(struct check_state *st, const mapq_view *view,
 			where->line = st->line;
 			where->offset = at;
 			where->length = (uint64_t)(e - p);
+			/* A copy: a stream's line cannot be read again. */
+			where->text = malloc(where->length > 0 ? where->length : 1);
+			if (where->text != NULL)
+				memcpy(where->text, p, where->length);
 			rc = 0;
 			break;
 		}
@@ -697,76 +702,111 @@ static int file_bisect(mapq_file *f, mapq_key *key, const void *bound,
 	return seekable_search(f, key, bound, blen, lo, offset, err);
 }
 
+/* The window's bounds, as a line selector for input read forward. */
+struct window_select {
+	mapq_key *key;
+	mapq_file *file;
+	const unsigned char *from, *to;
+	uint64_t flen, tlen;
+	int started;
+	unsigned char bounds[]; /* from, then to */
+};
+
 /*
- * The window of a zstd stream in one forward pass: the first keyed line
- * >= from, then, going on from there, the first keyed line >= to (to NULL:
- * the end).  On sorted data that is the window a bisection finds; a
- * stream can only be decompressed from its start, so one pass is the
- * least it can cost.
+ * Before the first keyed line >= from, inside up to the first keyed line
+ * >= to (to NULL: the end), then after.  On sorted data that is the
+ * window a bisection finds; a line without a key meets no bound.
  */
-static int stream_window(mapq_file *f, mapq_key *key, const unsigned char *from,
-                         uint64_t flen, const unsigned char *to, uint64_t tlen,
-                         uint64_t *start, uint64_t *end, mapq_error *err)
+static int window_select(void *ctx, const unsigned char *line, uint64_t len,
+                         uint64_t offset, mapq_error *err)
 {
-	struct mapq__scan s;
-	mapq__scan_init(&s, f, 0, MAPQ_SIZE_UNKNOWN, 0, MAPQ_SCAN_LINES);
-	/* Looking for the start (from), then for the end (to). */
-	const unsigned char *b = from;
-	uint64_t blen = flen;
-	int have_start = 0, done = 0;
-	mapq_view w;
-	int rc;
-	while (!done && (rc = mapq__scan_next(&s, &w, err)) > 0) {
-		const unsigned char *p = w.data, *wend = w.data + w.size;
-		while (p < wend) {
-			const unsigned char *nl = memchr(p, '\n', (size_t)(wend - p));
-			const unsigned char *e = nl != NULL ? nl : wend;
-			uint64_t at = w.offset + (uint64_t)(p - w.data);
+	struct window_select *w = ctx;
+	const unsigned char *b = w->started ? w->to : w->from;
+	uint64_t blen = w->started ? w->tlen : w->flen;
+	for (;;) {
+		if (w->started && b == NULL)
+			return 1;
+		int meets = blen == 0;
+		if (!meets) {
 			const unsigned char *kp;
 			uint64_t kl;
-			/* An empty bound is met by every line, keyed or not. */
-			if (blen > 0) {
-				rc = mapq_key_extract(key, p, (uint64_t)(e - p), &kp,
-				                      &kl, err);
-				if (rc != MAPQ_OK) {
-					rc = file_extract_failed(err, rc, f, at);
-					goto out;
-				}
-			}
-			if (blen == 0 ||
-			    (kl > 0 && mapq_key_compare(kp, kl, b, blen) >= 0)) {
-				if (have_start) {
-					*end = at;
-					done = 1;
-					break;
-				}
-				*start = at;
-				have_start = 1;
-				if (to == NULL) {
-					done = 2; /* the end is the data's */
-					break;
-				}
-				/* The same line may already be >= to. */
-				b = to;
-				blen = tlen;
-				continue;
-			}
-			p = nl != NULL ? nl + 1 : wend;
+			int rc = mapq_key_extract(w->key, line, len, &kp, &kl, err);
+			if (rc != MAPQ_OK)
+				return file_extract_failed(err, rc, w->file, offset);
+			meets = kl > 0 && mapq_key_compare(kp, kl, b, blen) >= 0;
 		}
+		if (!meets)
+			return w->started ? 1 : 0;
+		if (w->started)
+			return 2;
+		/* The same line may already be >= to. */
+		w->started = 1;
+		b = w->to;
+		blen = w->tlen;
 	}
-	rc = rc < 0 ? rc : MAPQ_OK;
-out:
-	mapq__scan_finish(&s);
+}
+
+int mapq_bisect_scan(mapq_scan **out, mapq_file *f, mapq_key *key,
+                     const void *from, uint64_t flen, const void *to,
+                     uint64_t tlen, unsigned flags, mapq_error *err)
+{
+	if (out == NULL || f == NULL || key == NULL ||
+	    (from == NULL && flen > 0) || (to == NULL && tlen > 0))
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file or bound");
+	if (to != NULL && mapq_key_compare(to, tlen, from, flen) < 0)
+		to = from, tlen = flen; /* to < from: an empty window */
+	/* Bisection where it reads a few pages: a mapping, a seek table. */
+	if (mapq__file_mapped_plain(f) ||
+	    mapq_file_compression(f) == MAPQ_COMPRESSION_ZSTD_SEEKABLE) {
+		mapq_range r = {MAPQ_RANGE_BYTES,
+		                MAPQ_RANGE_HAS_START | MAPQ_RANGE_HAS_END, 0, 0};
+		int rc = mapq_bisect_window(f, key, from, flen, to, tlen,
+		                            &r.start, &r.end, err);
+		if (rc != MAPQ_OK)
+			return rc;
+		return mapq_scan_create(out, f, &r, 0, flags, err);
+	}
+	/* Read forward once: a stream, a zstd stream (which can only be
+	 * decoded from its start anyway), a file read with pread. */
+	struct window_select *w = malloc(sizeof *w + (size_t)flen + (size_t)tlen);
+	if (w == NULL)
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
+		                       mapq_file_name(f));
+	w->key = key;
+	w->file = f;
+	w->started = 0;
+	w->flen = flen;
+	w->tlen = tlen;
+	if (flen > 0)
+		memcpy(w->bounds, from, (size_t)flen);
+	if (tlen > 0)
+		memcpy(w->bounds + flen, to, (size_t)tlen);
+	w->from = w->bounds;
+	w->to = to != NULL ? w->bounds + flen : NULL;
+	return mapq__scan_create_selected(out, f, 0, flags, window_select, w,
+	                                  free, err);
+}
+
+/* The window of input read forward: its offsets, found in one pass. */
+static int stream_window(mapq_file *f, mapq_key *key, const void *from,
+                         uint64_t flen, const void *to, uint64_t tlen,
+                         uint64_t *start, uint64_t *end, mapq_error *err)
+{
+	mapq_scan *s;
+	int rc = mapq_bisect_scan(&s, f, key, from, flen, to, tlen,
+	                          MAPQ_SCAN_DEFAULT, err);
 	if (rc != MAPQ_OK)
 		return rc;
-	if (done != 1) {
-		uint64_t size;
-		if ((rc = mapq_file_measure(f, &size, err)) != MAPQ_OK)
-			return rc;
-		if (!have_start)
-			*start = size;
-		*end = size;
-	}
+	mapq_view w;
+	uint64_t bytes = 0;
+	while ((rc = mapq_scan_next(s, &w, err)) > 0)
+		bytes += w.size;
+	if (rc == 0 && mapq_scan_start(s, start) != MAPQ_OK)
+		rc = mapq__error_set(err, MAPQ_EINVAL, 0, "no start");
+	mapq_scan_destroy(s);
+	if (rc < 0)
+		return rc;
+	*end = *start + bytes;
 	return MAPQ_OK;
 }
 
@@ -788,8 +828,6 @@ int mapq_bisect_window(mapq_file *f, mapq_key *key, const void *from,
 	uint64_t s, e;
 	int rc;
 	if (mapq_file_compression(f) != MAPQ_COMPRESSION_ZSTD_SEEKABLE) {
-		if (to != NULL && mapq_key_compare(to, tlen, from, flen) < 0)
-			to = from, tlen = flen; /* to < from: an empty window */
 		rc = stream_window(f, key, from, flen, to, tlen, &s, &e, err);
 		if (rc == MAPQ_OK) {
 			*start = s;

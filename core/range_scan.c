@@ -24,6 +24,7 @@
 #include "common/error.h"
 #include "input/input.h"
 #include "lines.h"
+#include "range_scan.h"
 
 /* The tail buffer is trimmed when it has grown this much past what it
  * must keep (and at least by half). */
@@ -73,6 +74,10 @@ struct mapq_scan {
 	size_t handed;        /* bytes of tb handed out, dropped next call */
 	size_t next_trim;
 	size_t out_s, out_e;  /* PHASE_LAST: the selection inside tb */
+	/* Lines chosen by a selector instead of a range (streams only). */
+	mapq__line_select select;
+	void *select_ctx;
+	void (*select_free)(void *ctx);
 };
 
 static int random_start(mapq_scan *s, mapq_error *err)
@@ -172,6 +177,17 @@ static uint64_t pos_of(const mapq_scan *s)
 	return s->cur.offset + s->used;
 }
 
+/* The line at the scan's position: its length without the newline, and
+ * with it. */
+static void line_at(const mapq_scan *s, const unsigned char *p, uint64_t avail,
+                    uint64_t *len, uint64_t *whole)
+{
+	const unsigned char *nl = memchr(p, '\n', (size_t)avail);
+	*len = nl != NULL ? (uint64_t)(nl - p) : avail;
+	*whole = nl != NULL ? *len + 1 : avail;
+	(void)s;
+}
+
 /* PHASE_SKIP: read up to the start.  1 when there, 0 at the data's end. */
 static int skip(mapq_scan *s, mapq_error *err)
 {
@@ -181,6 +197,20 @@ static int skip(mapq_scan *s, mapq_error *err)
 			return rc;
 		const unsigned char *p = s->cur.data + s->used;
 		uint64_t avail = s->cur.size - s->used;
+		if (s->select != NULL) {
+			uint64_t len, whole;
+			line_at(s, p, avail, &len, &whole);
+			rc = s->select(s->select_ctx, p, len, pos_of(s), err);
+			if (rc < 0)
+				return rc;
+			if (rc == 0) {
+				consume(s, whole, 1);
+				continue;
+			}
+			if (rc == 2)
+				s->emit_lines = 0, s->by_lines = 1;
+			return 1;
+		}
 		if (s->skip_lines > 0) {
 			uint64_t found;
 			const unsigned char *nl = mapq__find_nth_newline(
@@ -229,7 +259,24 @@ static int emit(mapq_scan *s, mapq_view *win, mapq_error *err)
 	uint64_t pos = pos_of(s);
 	uint64_t n = avail;
 	int done = 0;
-	if (s->by_lines) {
+	if (s->select != NULL && !s->by_lines) {
+		/* Lines up to the first one the selector ends at. */
+		n = 0;
+		while (n < avail) {
+			uint64_t len, whole;
+			line_at(s, p + n, avail - n, &len, &whole);
+			rc = s->select(s->select_ctx, p + n, len, pos + n, err);
+			if (rc < 0)
+				return rc;
+			if (rc == 2) {
+				done = 1;
+				break;
+			}
+			n += whole;
+		}
+		if (n == 0)
+			return 0;
+	} else if (s->by_lines) {
 		if (s->emit_lines == 0)
 			return 0;
 		uint64_t found;
@@ -492,6 +539,37 @@ int mapq_scan_create(mapq_scan **out, mapq_file *f, const mapq_range *range,
 	return MAPQ_OK;
 }
 
+int mapq__scan_create_selected(mapq_scan **out, mapq_file *f, uint64_t window,
+                               unsigned flags, mapq__line_select select,
+                               void *ctx, void (*ctx_free)(void *ctx),
+                               mapq_error *err)
+{
+	if (out == NULL || f == NULL || select == NULL) {
+		if (ctx_free != NULL)
+			ctx_free(ctx);
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file or handle");
+	}
+	*out = NULL;
+	mapq_scan *s = calloc(1, sizeof *s);
+	if (s == NULL) {
+		if (ctx_free != NULL)
+			ctx_free(ctx);
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
+		                       mapq_file_name(f));
+	}
+	s->file = f;
+	s->flags = flags | MAPQ_SCAN_LINES;
+	s->stream = 1;
+	s->select = select;
+	s->select_ctx = ctx;
+	s->select_free = ctx_free;
+	mapq__scan_init(&s->in, f, 0, MAPQ_SIZE_UNKNOWN, window,
+	                s->flags & (MAPQ_SCAN_LINES | MAPQ_SCAN_KEEP));
+	stream_plan(s);
+	*out = s;
+	return MAPQ_OK;
+}
+
 int mapq_scan_next(mapq_scan *s, mapq_view *win, mapq_error *err)
 {
 	if (s == NULL || win == NULL)
@@ -536,6 +614,8 @@ void mapq_scan_destroy(mapq_scan *s)
 	if (s == NULL)
 		return;
 	mapq__scan_finish(&s->in);
+	if (s->select_free != NULL)
+		s->select_free(s->select_ctx);
 	free(s->tb);
 	free(s);
 }

@@ -171,11 +171,13 @@ typedef struct mapq_view {
 } mapq_view;
 
 /*
- * Fill *view with all of the file's bytes.  Reading them directly touches
- * the mapping: see mapq_file_guard() and mapq__view_release().
- * Compressed input has no contiguous bytes to show: use a scan, or the
- * mapq_file_* range functions, which work on every input.
- * Errors: MAPQ_EINVAL, MAPQ_ENOTSUP (compressed input; err names the file).
+ * Fill *view with all of the file's bytes, where that is free: a mapped,
+ * uncompressed file.  Reading them directly touches the mapping: see
+ * mapq_file_guard().  Other input (compressed, read with pread, a stream)
+ * has no contiguous bytes to show: use a scan, or the primitives, which
+ * take a file and work on every input.  The view is an optimisation for
+ * callers that have one, never a requirement of the library.
+ * Errors: MAPQ_EINVAL, MAPQ_ENOTSUP (no view; err names the file).
  */
 MAPQ_API int mapq_file_view(mapq_file *f, mapq_view *view, mapq_error *err);
 
@@ -539,50 +541,78 @@ MAPQ_API int mapq_key_compare(const unsigned char *k, uint64_t klen,
 
 /* Where a sorted-order check found a line out of order. */
 typedef struct mapq_disorder {
-	uint64_t line;   /* its 1-based number */
-	uint64_t offset; /* where it starts, relative to view->data */
-	uint64_t length; /* its bytes, without the newline */
+	uint64_t line;       /* its 1-based number */
+	uint64_t offset;     /* where it starts in the data */
+	uint64_t length;     /* its bytes, without the newline */
+	unsigned char *text; /* a copy of them (a stream cannot be read
+	                      * again), to release with free(); NULL when
+	                      * memory ran out */
 } mapq_disorder;
 
 /*
- * mapq__view_bisect_window for a whole file of any kind: offsets [*start, *end)
- * of its (decompressed) data.  A plain file is searched through its view,
- * as mapq__view_bisect_window does.  A seekable zstd file is bisected too: each
- * probe decompresses from the start of the frame that holds it to the line
- * it reads, so a window costs O(log size) probes of at most one frame
- * each, whatever the file's size.  A zstd stream without a seek table can
- * only be read from its start: the lines are read forward up to the
- * window's end (the result is the same on sorted data).  With to NULL,
- * *end is the data's end (a stream is measured for it).
+ * The window of f's lines whose key K satisfies from <= K < to, as offsets
+ * [*start, *end) of its (decompressed) data: *start is the first line with
+ * K >= from, *end the first line with K >= to (to NULL: no upper bound,
+ * *end is the data's end).  *end >= *start always; the window is empty
+ * when they are equal (in particular when to < from).  Only lines that
+ * have a key are probed, so a keyless line (the continuation of a
+ * multi-line entry) stays with the keyed line before it; on data that is
+ * not sorted the result is some pair of line starts, and no error is
+ * reported (see mapq_bisect_check).
+ * - A mapped plain file is bisected through the mapping: a window of a
+ *   50 GiB file touches a few dozen pages.
+ * - A seekable zstd file is bisected too: each probe decompresses from
+ *   the start of the frame that holds it to the line it reads, so a window
+ *   costs O(log size) probes of at most one frame each.
+ * - Input read forward (a zstd stream, a stream, a file read with pread)
+ *   is read up to the window's end (the result is the same on sorted
+ *   data); a stream is consumed by it, so use mapq_bisect_scan() to read
+ *   the window's lines.
  * Errors: MAPQ_EINVAL (NULL arguments, a regex limit), and those of scans
- * (MAPQ_ETRUNC, MAPQ_ECORRUPT, MAPQ_ENOMEM).
+ * (MAPQ_ETRUNC, MAPQ_ECORRUPT, MAPQ_ENOMEM, MAPQ_ESYS).
  */
 MAPQ_API int mapq_bisect_window(mapq_file *f, mapq_key *key,
-                                     const void *from, uint64_t flen,
-                                     const void *to, uint64_t tlen,
-                                     uint64_t *start, uint64_t *end,
-                                     mapq_error *err);
+                                const void *from, uint64_t flen,
+                                const void *to, uint64_t tlen,
+                                uint64_t *start, uint64_t *end,
+                                mapq_error *err);
 
 /*
- * mapq__view_check_sorted over all of a file's data, compressed or not (one
- * linear pass; offsets in *where are of the decompressed data).
- * Returns 1 when sorted, 0 when not (*where filled), or a negative error:
- * those of mapq__view_check_sorted and of scans (MAPQ_ECORRUPT).
+ * A scan (see mapq_scan_create; `flags` as there) of the window that
+ * mapq_bisect_window() finds: on a mapped or seekable file, the window is
+ * found by bisection first; on input read forward, the lines are chosen
+ * as they go by, in one pass that stops at the window's end.
+ * mapq_scan_start() gives the window's start once known.  The bounds are
+ * copied; the key must outlive the scan.
+ * Errors: as mapq_bisect_window and mapq_scan_create.
  */
-MAPQ_API int mapq_bisect_check(mapq_file *f, mapq_key *key,
-                                    uint64_t prefix, mapq_disorder *where,
-                                    mapq_error *err);
+MAPQ_API int mapq_bisect_scan(mapq_scan **out, mapq_file *f, mapq_key *key,
+                              const void *from, uint64_t flen, const void *to,
+                              uint64_t tlen, unsigned flags, mapq_error *err);
+
+/*
+ * Check in one linear pass (a scan: pages released as it goes; a stream
+ * read once) that the keys of f's lines never decrease, comparing on their
+ * first `prefix` bytes (UINT64_MAX: whole keys; a keyless line has the
+ * empty key, so one after a keyed line is out of order).
+ * Returns 1 when sorted; 0 when not, with the first line whose key is
+ * smaller than the one before it in *where (offsets of the decompressed
+ * data; free where->text); or a negative error: MAPQ_EINVAL, MAPQ_ENOMEM,
+ * MAPQ_ETRUNC, MAPQ_ESYS, MAPQ_ECORRUPT.
+ */
+MAPQ_API int mapq_bisect_check(mapq_file *f, mapq_key *key, uint64_t prefix,
+                               mapq_disorder *where, mapq_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Shards: cutting a file into line-aligned byte ranges                 */
 /* ------------------------------------------------------------------ */
 
 /*
- * A split cuts a view into at most n shards, adjacent byte ranges that
- * start and end at line starts and cover the view, so that parallel
+ * A split cuts a file's data into at most n shards, adjacent byte ranges
+ * that start and end at line starts and cover the data, so that parallel
  * workers each given one range (`--bytes=START:END`) see every line
  * exactly once.  No shard is empty: there are exactly min(n, lines)
- * shards (none for an empty view).
+ * shards (none for empty data).
  */
 typedef enum mapq_split_mode {
 	/* Balance bytes: shard k ends at the first line start at or after
@@ -591,24 +621,26 @@ typedef enum mapq_split_mode {
 	MAPQ_SPLIT_BYTES = 0,
 	/* Balance lines: of L lines, shard k (from 0) holds lines
 	 * floor(k*L/n)+1 to floor((k+1)*L/n), so counts differ by one at
-	 * most.  Reads the whole view twice (count, then cut). */
+	 * most.  Reads the whole data twice (count, then cut). */
 	MAPQ_SPLIT_LINES = 1
 } mapq_split_mode;
 
 typedef struct mapq_split mapq_split;
 
 /*
- * mapq__view_split_create for a whole file of any kind: shards are ranges of its
- * (decompressed) data.  A plain file is split through its view.  On
- * compressed input the lines around each cut are found by decompressing
- * from the frame that holds the cut (seekable format) or from the start (a
+ * Prepare a split of f into n >= 1 shards, ranges of its (decompressed)
+ * data.  A mapped plain file is split through its mapping.  Elsewhere the
+ * lines around each cut are found through scans: from the frame that holds
+ * the cut (seekable format), from the cut (pread), or from the start (a
  * zstd stream, which is measured first: each cut then costs a pass up to
- * it); the line mode reads the data twice.  `f` must outlive the split.
- * Errors: as mapq__view_split_create, and those of scans (MAPQ_ECORRUPT).
+ * it); the line mode reads the data twice.  A stream cannot be split (its
+ * offsets mean nothing once it is read): MAPQ_ENOTSUP.  `f` must outlive
+ * the split.
+ * Errors: MAPQ_EINVAL (n 0, an unknown mode), MAPQ_ENOMEM, MAPQ_ETRUNC,
+ * MAPQ_ENOTSUP, and those of scans (MAPQ_ECORRUPT).
  */
-MAPQ_API int mapq_split_create(mapq_split **out, mapq_file *f,
-                                    uint64_t n, mapq_split_mode mode,
-                                    mapq_error *err);
+MAPQ_API int mapq_split_create(mapq_split **out, mapq_file *f, uint64_t n,
+                               mapq_split_mode mode, mapq_error *err);
 
 /*
  * Pull the next shard, in file order, as [*start, *end) relative to
@@ -685,7 +717,7 @@ MAPQ_API void mapq_stats_reset(mapq_stats *s);
 /*
  * Account for `n` more bytes at `data`, which follow the bytes seen so far.
  * Never fails.  `data` is read directly: for the bytes of a mapped file
- * use mapq__view_stats(), or call this under mapq_file_guard().
+ * use mapq_stats_scan(), or call this under mapq_file_guard().
  */
 MAPQ_API void mapq_stats_update(mapq_stats *s, const void *data, size_t n);
 
@@ -855,17 +887,23 @@ MAPQ_API uint64_t mapq_seekable_find(const mapq_file *f, uint64_t offset);
 enum mapq_resolve_flags {
 	MAPQ_RESOLVE_DEFAULT = 0,
 	/* A byte range selects the lines that start inside it (each whole),
-	 * as mapq__view_align_lines() does.  Line ranges are unaffected. */
+	 * [first line start >= start, first line start >= end).  Line
+	 * ranges are unaffected. */
 	MAPQ_RESOLVE_ALIGN = 1u << 0
 };
 
 /*
  * Resolve a range of either unit against the whole of f into offsets
- * [*start, *end) of its (decompressed) data, clamped to it.  On a zstd
- * stream whose size is not known, a byte range with no negative part is
- * not clamped at the end (*end may be MAPQ_SIZE_UNKNOWN or past the data);
- * scans and mapq_file_write_range() clamp it.
- * Errors: MAPQ_EINVAL, and those of scans (MAPQ_ETRUNC, MAPQ_ECORRUPT...).
+ * [*start, *end) of its (decompressed) data, clamped to it.  Line ranges
+ * select whole lines (with their newlines); positive line numbers are
+ * found from the front, negative ones from the back, so `-10:` reads only
+ * the last ten lines.  On a zstd stream whose size is not known, a byte
+ * range with no negative part is not clamped at the end (*end may be
+ * MAPQ_SIZE_UNKNOWN or past the data); scans and mapq_file_write_range()
+ * clamp it.  Offsets need input that can be read again: a stream gives
+ * MAPQ_ENOTSUP (a scan applies a range to a stream as it reads it).
+ * Errors: MAPQ_EINVAL, MAPQ_ENOTSUP, and those of scans (MAPQ_ETRUNC,
+ * MAPQ_ECORRUPT...).
  */
 MAPQ_API int mapq_range_resolve(mapq_file *f, const mapq_range *range,
                                unsigned flags, uint64_t *start,
@@ -892,10 +930,13 @@ MAPQ_API int mapq_lines_count(mapq_file *f, uint64_t start, uint64_t end,
                                    uint64_t *count, mapq_error *err);
 
 /*
- * Write bytes [start, end) of f's data (clamped) to file descriptor fd:
- * straight from the mapping for plain files (as mapq__view_write), window
- * by window from the decompressor for compressed ones.
- * Errors: as mapq__view_write and as scans.
+ * Write bytes [start, end) of f's data (clamped) to file descriptor fd,
+ * window by window through a scan: straight from the mapping for mapped
+ * plain files (large write(2) calls; pages released as it goes), from the
+ * scan's buffer otherwise.
+ * Errors: MAPQ_ETRUNC (the file shrank; err names the file), MAPQ_EPIPE
+ * (EPIPE: the reader went away), MAPQ_EWRITE (any other write error;
+ * sys_errno says which), and those of scans.
  */
 MAPQ_API int mapq_file_write_range(mapq_file *f, uint64_t start,
                                    uint64_t end, int fd, mapq_error *err);

@@ -123,7 +123,7 @@ static int next_mapped(struct mapq__scan *s, mapq_view *win, mapq_error *err)
  * window size, cut after its last newline with MAPQ_SCAN_LINES.  A stream
  * hands out what read(2) has returned so far, so that lines are handled as
  * they arrive; a window with no newline waits for more bytes (a line
- * longer than the window grows it).
+ * longer than the window grows it, unless it holds NUL bytes).
  */
 static int next_read(struct mapq__scan *s, mapq_view *win, mapq_error *err)
 {
@@ -152,6 +152,15 @@ static int next_read(struct mapq__scan *s, mapq_view *win, mapq_error *err)
 		}
 		if (n < min) /* the data ended inside the line */
 			break;
+		/* A window's worth of binary data without a newline (a
+		 * device like /dev/zero): NUL ends the window, as GNU grep
+		 * takes non-text bytes for line ends in binary data, so that
+		 * memory stays bounded. */
+		if (n >= s->window &&
+		    (nl = memrchr(p, '\0', n)) != NULL) {
+			n = (size_t)(nl - p) + 1;
+			break;
+		}
 		/* No newline yet: wait for more, growing past a window. */
 		min = n + 1;
 		if (want < min)
