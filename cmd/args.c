@@ -1,5 +1,6 @@
 /* args.c - parsing option arguments shared by several commands. */
 #include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -33,17 +34,14 @@ unsigned cli_online_cpus(unsigned max)
 
 int cli_parse_threads(const char *text, unsigned max, unsigned *threads)
 {
-	uint64_t v = 0;
-	if (*text == '\0')
-		return -1;
-	/* Digits only: strtoul would take "-1" as ULONG_MAX and " 2" as 2. */
-	for (const char *p = text; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		v = v * 10 + (unsigned)(*p - '0');
-		if (v > max)
-			return -1;
+	uint64_t v;
+	if (text[0] != '\0' && text[strspn(text, "0")] == '\0') {
+		*threads = cli_online_cpus(max);
+		return 0;
 	}
-	*threads = v == 0 ? cli_online_cpus(max) : (unsigned)v;
+	/* Digits only: strtoul would take "-1" as ULONG_MAX and " 2" as 2. */
+	if (cli_parse_positive(text, &v) != 0 || v > max)
+		return -1;
+	*threads = (unsigned)v;
 	return 0;
 }

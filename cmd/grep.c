@@ -157,22 +157,39 @@ static int add_patterns(struct pattern_list *pl, const char *text, size_t len,
 	}
 }
 
+/* Read all of a pattern file (or stream) into memory, then split it. */
 static int read_pattern_file(struct pattern_list *pl, const char *path)
 {
 	mapq_file *f = NULL;
+	mapq_scan *scan = NULL;
 	mapq_error err;
-	mapq_view v;
+	mapq_view w;
+	char *text = NULL;
+	size_t len = 0;
 	int rc = mapq_file_open(&f, path, NULL, MAPQ_OPEN_NO_MMAP, &err);
 	if (rc == MAPQ_OK)
-		rc = mapq_file_view(f, &v, &err);
-	if (rc != MAPQ_OK) {
+		rc = mapq_scan_create(&scan, f, NULL, 0, MAPQ_SCAN_DEFAULT, &err);
+	while (rc == MAPQ_OK && (rc = mapq_scan_next(scan, &w, &err)) > 0) {
+		char *more = realloc(text, len + (size_t)w.size);
+		if (more == NULL) {
+			rc = MAPQ_ENOMEM;
+			snprintf(err.msg, sizeof err.msg, "%s: out of memory", path);
+			break;
+		}
+		text = more;
+		memcpy(text + len, w.data, (size_t)w.size);
+		len += (size_t)w.size;
+		rc = MAPQ_OK;
+	}
+	mapq_scan_destroy(scan);
+	mapq_file_close(f);
+	if (rc < 0) {
 		cli_error("%s", err.msg);
-		mapq_file_close(f);
+		free(text);
 		return -1;
 	}
-	rc = v.size > 0 ? add_patterns(pl, (const char *)v.data, (size_t)v.size, 1)
-	                : 0;
-	mapq_file_close(f);
+	rc = len > 0 ? add_patterns(pl, text, len, 1) : 0;
+	free(text);
 	if (rc != 0)
 		cli_error("out of memory");
 	return rc;

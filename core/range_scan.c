@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/error.h"
 #include "input/input.h"
 #include "lines.h"
@@ -311,27 +312,6 @@ static int emit(mapq_scan *s, mapq_view *win, mapq_error *err)
 	return 1;
 }
 
-static int tail_grow(mapq_scan *s, size_t need, mapq_error *err)
-{
-	if (need <= s->tcap)
-		return MAPQ_OK;
-	size_t cap = s->tcap > 0 ? s->tcap : 64 << 10;
-	while (cap < need) {
-		if (cap > SIZE_MAX / 2)
-			return mapq__error_set(err, MAPQ_ENOMEM, 0,
-			                       "%s: range too large to hold",
-			                       mapq_file_name(s->file));
-		cap *= 2;
-	}
-	unsigned char *p = realloc(s->tb, cap);
-	if (p == NULL)
-		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
-		                       mapq_file_name(s->file));
-	s->tb = p;
-	s->tcap = cap;
-	return MAPQ_OK;
-}
-
 /* Drop the bytes of tb handed out (or trimmed) by the last call. */
 static void tail_drop(mapq_scan *s)
 {
@@ -372,7 +352,8 @@ static int tail(mapq_scan *s, mapq_view *win, mapq_error *err)
 		uint64_t n = s->cur.size - s->used;
 		if (s->tlen == 0)
 			s->tbase = pos_of(s);
-		rc = tail_grow(s, s->tlen + (size_t)n, err);
+		rc = mapq__buf_grow(&s->tb, &s->tcap, s->tlen + (size_t)n,
+		                    mapq_file_name(s->file), err);
 		if (rc != MAPQ_OK)
 			return rc;
 		memcpy(s->tb + s->tlen, s->cur.data + s->used, (size_t)n);

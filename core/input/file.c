@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/buf.h"
 #include "common/error.h"
 #include "file.h"
 #include "input.h"
@@ -237,27 +238,6 @@ void mapq__raw_free(struct mapq__raw *r)
 	memset(r, 0, sizeof *r);
 }
 
-static int grow_to(unsigned char **buf, size_t *cap, size_t need,
-                   const char *name, mapq_error *err)
-{
-	if (need <= *cap)
-		return MAPQ_OK;
-	size_t c = *cap > 0 ? *cap : 64 << 10;
-	while (c < need) {
-		if (c > SIZE_MAX / 2)
-			return mapq__error_set(err, MAPQ_ENOMEM, ENOMEM,
-			                       "%s: line too long to buffer", name);
-		c *= 2;
-	}
-	unsigned char *p = realloc(*buf, c);
-	if (p == NULL)
-		return mapq__error_set(err, MAPQ_ENOMEM, ENOMEM,
-		                       "%s: out of memory", name);
-	*buf = p;
-	*cap = c;
-	return MAPQ_OK;
-}
-
 static int pread_get(mapq_file *f, struct mapq__raw *r, uint64_t off,
                      size_t want, const unsigned char **p, size_t *n,
                      mapq_error *err)
@@ -275,7 +255,7 @@ static int pread_get(mapq_file *f, struct mapq__raw *r, uint64_t off,
 		*n = want;
 		return MAPQ_OK;
 	}
-	int rc = grow_to(&r->buf, &r->cap, want, f->name, err);
+	int rc = mapq__buf_grow(&r->buf, &r->cap, want, f->name, err);
 	if (rc != MAPQ_OK)
 		return rc;
 	size_t got = 0;
@@ -306,8 +286,8 @@ static int pread_get(mapq_file *f, struct mapq__raw *r, uint64_t off,
 /* One read(2) into the stream buffer; 0 at end of file. */
 static int stream_read(mapq_file *f, mapq_error *err)
 {
-	int rc = grow_to(&f->sbuf, &f->scap, f->slen + STREAM_READ, f->name,
-	                 err);
+	int rc = mapq__buf_grow(&f->sbuf, &f->scap, f->slen + STREAM_READ,
+	                        f->name, err);
 	if (rc != MAPQ_OK)
 		return rc;
 	for (;;) {

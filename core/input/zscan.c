@@ -9,12 +9,19 @@
  * check its checksum), and the decoder's own window: never the data size.
  * Compressed pages behind the decoder are released as it moves on.
  *
- * A zstd stream is decoded from offset 0.  The seekable format is decoded
- * frame by frame from the frame holding the start, each frame fed exactly
- * the raw bytes the seek table gives it, so that every claim of the table
- * is checked when the frame ends: its decompressed size, and its checksum
- * (the frame's own, which libzstd verifies and which must equal the
- * table's, or else XXH64 computed here).
+ * A zstd stream is decoded from offset 0 to the end of the raw bytes, as
+ * zstd -dc decodes it: frame after frame, skippable frames skipped
+ * wherever they are (files concatenated with cat, a seek table that did
+ * not fit the file and is now just a skippable frame), each frame checked
+ * by libzstd as it ends.
+ *
+ * The seekable format is decoded frame by frame from the frame holding the
+ * start, each frame fed exactly the raw bytes the seek table gives it.  At
+ * open (zstd_format.c) every frame's header was held to its entry: its
+ * declared size, and its own checksum, which libzstd checks the data
+ * against.  What the header cannot show is checked when the frame ends:
+ * its decompressed size (a frame that declares none), and the table's
+ * checksum of a frame without its own (XXH64 computed here).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +54,6 @@ struct mapq__zscan {
 	uint64_t frame;          /* seekable: the frame being decoded */
 	int in_frame;            /* the decoder is inside a frame */
 	int eof;
-	int own_checksum;        /* seekable: the frame carries its checksum */
 	int hashing;             /* seekable: check the frame against XXH64 */
 	XXH64_state_t *hash;     /* made when first needed */
 	struct mapq__raw raw;    /* raw bytes of unmapped input */
@@ -87,27 +93,6 @@ static int raw_at(struct mapq__scan *s, uint64_t at, size_t min, size_t want,
 	return mapq__raw_get(s->file, &s->z->raw, at, min, want, p, n, err);
 }
 
-/* Read 4 raw bytes of the input at `at`. */
-static int peek_le32(struct mapq__scan *s, uint64_t at, uint32_t *v,
-                     mapq_error *err)
-{
-	const unsigned char *p;
-	size_t n;
-	int rc = raw_at(s, at, 4, 4, &p, &n, err);
-	if (rc != MAPQ_OK)
-		return rc;
-	if (n < 4)
-		return mapq__error_corrupt(err, mapq_file_name(s->file),
-		                           "truncated zstd data at offset %llu",
-		                           (unsigned long long)at);
-	struct mapq__guard g;
-	if (!MAPQ__GUARDED(g, s->file))
-		return mapq__guard_failed(&g, err);
-	*v = mapq__le32(p);
-	mapq__guard_pop(&g);
-	return MAPQ_OK;
-}
-
 /* Set up decoding of seekable frame z->frame, fed exactly its bytes. */
 static int frame_begin(struct mapq__scan *s, mapq_error *err)
 {
@@ -116,47 +101,26 @@ static int frame_begin(struct mapq__scan *s, mapq_error *err)
 	const struct mapq__seek_table *t = mapq__file_seek_table(f);
 	z->cpos = t->raw[z->frame];
 	z->climit = t->raw[z->frame + 1];
-	z->own_checksum = 0;
 	z->hashing = 0;
-	if (z->climit - z->cpos < 5)
+	if (t->checksum == NULL || z->climit - z->cpos < 5)
 		return MAPQ_OK;
-	/* Which checksum backs the table's: the frame's own (libzstd checks
-	 * the data against it) or none (hash the data here).  A skippable
-	 * frame holds no data to check. */
-	uint32_t magic;
-	int rc = peek_le32(s, z->cpos, &magic, err);
-	if (rc != MAPQ_OK || magic != MAPQ__ZSTD_FRAME_MAGIC)
-		return rc;
-	/* The size the frame's header declares, when it does, must be the
-	 * table's before any byte of it is trusted: a table that understates
-	 * a frame shifts every offset after it. */
-	uint64_t avail = z->climit - z->cpos;
-	size_t head = (size_t)(avail < MAPQ__ZSTD_FRAME_HEADER_MAX
-	                               ? avail
-	                               : MAPQ__ZSTD_FRAME_HEADER_MAX);
+	/* Which checksum backs the table's: the frame's own (equal to the
+	 * table's, checked at open; libzstd checks the data against it) or
+	 * none (hash the data here).  A skippable frame holds no data. */
 	const unsigned char *hp;
 	size_t hn;
-	rc = raw_at(s, z->cpos, head, head, &hp, &hn, err);
+	int rc = raw_at(s, z->cpos, 5, 5, &hp, &hn, err);
 	if (rc != MAPQ_OK)
 		return rc;
+	if (hn < 5)
+		return mapq__error_truncated(err, mapq_file_name(f));
 	struct mapq__guard g;
 	if (!MAPQ__GUARDED(g, f))
 		return mapq__guard_failed(&g, err);
-	z->own_checksum = (hp[FRAME_DESCRIPTOR_AT] & FRAME_HAS_CHECKSUM) != 0;
-	unsigned long long declared = ZSTD_getFrameContentSize(hp, hn);
+	int zstd_frame = mapq__le32(hp) == MAPQ__ZSTD_FRAME_MAGIC;
+	int own = (hp[FRAME_DESCRIPTOR_AT] & FRAME_HAS_CHECKSUM) != 0;
 	mapq__guard_pop(&g);
-	uint64_t want = t->dec[z->frame + 1] - t->dec[z->frame];
-	if (declared != ZSTD_CONTENTSIZE_UNKNOWN &&
-	    declared != ZSTD_CONTENTSIZE_ERROR && declared != want)
-		return mapq__error_corrupt(err, mapq_file_name(f),
-		                           "frame %llu (offset %llu) declares %llu "
-		                           "bytes, its seek table entry says %llu",
-		                           (unsigned long long)z->frame,
-		                           (unsigned long long)t->raw[z->frame],
-		                           declared, (unsigned long long)want);
-	if (t->checksum == NULL)
-		return MAPQ_OK;
-	z->hashing = !z->own_checksum;
+	z->hashing = zstd_frame && !own;
 	if (z->hashing) {
 		if (z->hash == NULL && (z->hash = XXH64_createState()) == NULL)
 			return mapq__error_set(err, MAPQ_ENOMEM, 0,
@@ -186,15 +150,8 @@ static int frame_end(struct mapq__scan *s, mapq_error *err)
 		                           (unsigned long long)t->raw[i],
 		                           (unsigned long long)got,
 		                           (unsigned long long)want);
-	if (t->checksum != NULL && (z->own_checksum || z->hashing)) {
-		uint32_t sum;
-		if (z->own_checksum) {
-			int rc = peek_le32(s, z->climit - 4, &sum, err);
-			if (rc != MAPQ_OK)
-				return rc;
-		} else {
-			sum = (uint32_t)XXH64_digest(z->hash);
-		}
+	if (z->hashing) {
+		uint32_t sum = (uint32_t)XXH64_digest(z->hash);
 		if (sum != t->checksum[i])
 			return mapq__error_corrupt(err, mapq_file_name(f),
 			                           "frame %llu (offset %llu): "
@@ -213,11 +170,6 @@ static int frame_end(struct mapq__scan *s, mapq_error *err)
 	return frame_begin(s, err);
 }
 
-/*
- * One decoder call: decode into [out, out + room), setting *made to the
- * bytes produced (possibly 0 while headers are read).  At the end of the
- * data sets z->eof instead.
- */
 /* The decoder has used all the input in reach and ended its frame. */
 static int at_frame_end(const struct mapq__zscan *z)
 {
@@ -239,6 +191,34 @@ static int next_frame(struct mapq__scan *s, mapq_error *err)
 	return MAPQ_OK;
 }
 
+/* The input of a stream ends inside a frame. */
+static int truncated(struct mapq__scan *s, mapq_error *err)
+{
+	return mapq__error_corrupt(err, mapq_file_name(s->file),
+	                           "truncated zstd data: the input ends inside "
+	                           "a frame (offset %llu)",
+	                           (unsigned long long)s->z->cpos);
+}
+
+/* A seekable frame's bytes, as its seek table entry gives them, end inside
+ * it. */
+static int cut_short(struct mapq__scan *s, mapq_error *err)
+{
+	const struct mapq__seek_table *t = mapq__file_seek_table(s->file);
+	uint64_t i = s->z->frame;
+	return mapq__error_corrupt(err, mapq_file_name(s->file),
+	                           "frame %llu (offset %llu) is cut short: its "
+	                           "%llu bytes end inside it",
+	                           (unsigned long long)i,
+	                           (unsigned long long)t->raw[i],
+	                           (unsigned long long)(t->raw[i + 1] - t->raw[i]));
+}
+
+/*
+ * One decoder call: decode into [out, out + room), setting *made to the
+ * bytes produced (possibly 0 while headers are read).  At the end of the
+ * data sets z->eof instead.
+ */
 static int step(struct mapq__scan *s, unsigned char *out, size_t room,
                 size_t *made, mapq_error *err)
 {
@@ -253,6 +233,14 @@ static int step(struct mapq__scan *s, unsigned char *out, size_t room,
 	if (z->eof)
 		return MAPQ_OK;
 
+	if (z->cpos >= z->climit) {
+		/* All the input in reach is fed and the frame is not done
+		 * (libzstd holds back a frame's last byte until its output
+		 * is flushed, so this is not output waiting for room). */
+		if (seekable(f))
+			return cut_short(s, err);
+		return truncated(s, err);
+	}
 	uint64_t feed = z->climit - z->cpos;
 	if (feed > FEED_CHUNK)
 		feed = FEED_CHUNK;
@@ -264,12 +252,7 @@ static int step(struct mapq__scan *s, unsigned char *out, size_t room,
 	if (got == 0) {
 		/* A stream's raw bytes ended: now its raw end is known. */
 		z->climit = z->cpos;
-		if (z->in_frame)
-			return mapq__error_corrupt(err, mapq_file_name(f),
-			                           "truncated zstd data: the input "
-			                           "ends inside a frame (offset %llu)",
-			                           (unsigned long long)z->cpos);
-		return MAPQ_OK;
+		return z->in_frame ? truncated(s, err) : MAPQ_OK;
 	}
 
 	ZSTD_inBuffer in = {raw, got, 0};
@@ -299,21 +282,6 @@ static int step(struct mapq__scan *s, unsigned char *out, size_t room,
 	if (z->hashing && o.pos > 0)
 		XXH64_update(z->hash, out, o.pos);
 	z->in_frame = ret != 0;
-	if (in.pos == 0 && o.pos == 0 && ret != 0 && z->cpos == z->climit) {
-		/* Out of input in the middle of a frame. */
-		if (seekable(f))
-			return mapq__error_corrupt(err, mapq_file_name(f),
-			                           "frame %llu (offset %llu) is cut "
-			                           "short: its %llu bytes end inside it",
-			                           (unsigned long long)z->frame,
-			                           (unsigned long long)mapq__file_seek_table(f)->raw[z->frame],
-			                           (unsigned long long)(z->climit -
-			                                                mapq__file_seek_table(f)->raw[z->frame]));
-		return mapq__error_corrupt(err, mapq_file_name(f),
-		                           "truncated zstd data: the input ends "
-		                           "inside a frame (offset %llu)",
-		                           (unsigned long long)z->cpos);
-	}
 	if (seekable(f) && z->dpos > mapq__file_seek_table(f)->dec[z->frame + 1])
 		return mapq__error_corrupt(err, mapq_file_name(f),
 		                           "frame %llu (offset %llu) decompresses "

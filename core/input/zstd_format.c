@@ -1,15 +1,19 @@
 /*
- * zstd.c - recognising zstd input, the seekable format's seek table, and
- * the size of compressed data.
+ * zstd_format.c - recognising zstd input, the seekable format's seek table,
+ * and the size of compressed data.
  *
- * A compressed file keeps its raw bytes in f->data/f->size (mapped or read,
- * exactly as a plain file); what changes is how scans read them (zscan.c).
- * Detection looks at content only.  The seek table is parsed once at open
- * into cumulative offsets, after checking every claim it makes against the
- * file's real size, so that nothing later trusts a number the file could
- * not back: a frame count is capped by the bytes the table occupies, frame
- * offsets must stay inside the file and add up to exactly where the table
- * begins.
+ * A compressed file keeps its raw bytes as a plain file does; what changes
+ * is how scans read them (zscan.c).  Detection looks at content only.
+ *
+ * A seek table is a promise about the file, and it is used for random
+ * access only when the file keeps it: the table parses, its frames start at
+ * offset 0 and end exactly where the table's own frame begins, and every
+ * frame's first bytes (and last four) agree with its entry.  Anything less
+ * (files concatenated with cat, a damaged table) and the file is read as a
+ * zstd stream from offset 0, frame after frame, as zstd -dc reads it: the
+ * table's frame is then only a skippable frame like any other.  So a table
+ * can never make mapq read other bytes than zstd -dc does, and the only
+ * files refused at open are those zstd -dc refuses before its first byte.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -169,30 +173,6 @@ int mapq__seek_table_parse(struct mapq__seek_table *t,
 		                   (unsigned long long)sum,
 		                   (unsigned long long)table_start);
 	}
-	/* A frame the table calls empty is never decoded (no byte lies in
-	 * it), so a table that hid a frame's data would go unnoticed: check
-	 * now that each such frame is skippable or really empty.  Other
-	 * entries are checked against their frames when they are read. */
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t csize = t->raw[i + 1] - t->raw[i];
-		if (t->dec[i + 1] != t->dec[i] || csize == 0)
-			continue;
-		const unsigned char *fr = data + t->raw[i];
-		uint32_t magic = csize >= 4 ? mapq__le32(fr) : 0;
-		if (csize >= 8 && is_skippable(magic))
-			continue;
-		unsigned char none[1];
-		if (magic != MAPQ__ZSTD_FRAME_MAGIC ||
-		    ZSTD_decompress(none, 0, fr, (size_t)csize) != 0) {
-			uint64_t at = t->raw[i];
-			mapq__seek_table_free(t);
-			return table_error(err, name,
-			                   "frame %llu (offset %llu) is not the "
-			                   "empty frame its seek table entry says",
-			                   (unsigned long long)i,
-			                   (unsigned long long)at);
-		}
-	}
 	return 1;
 }
 
@@ -243,6 +223,87 @@ static int skip_skippable(const unsigned char *d, uint64_t size,
 	return MAPQ_OK;
 }
 
+/* Bytes of a zstd frame header, from its descriptor byte (the format's
+ * Frame_Header_Descriptor: Single_Segment_flag, Dictionary_ID_flag and
+ * Frame_Content_Size_flag give the optional fields' sizes). */
+static uint64_t frame_header_size(unsigned fhd)
+{
+	static const unsigned dict_id[4] = {0, 1, 2, 4};
+	static const unsigned content[4] = {0, 2, 4, 8};
+	unsigned single = (fhd >> 5) & 1u;
+	unsigned fcs = fhd >> 6;
+	return 4 + 1 + (single ? 0 : 1) + dict_id[fhd & 3u] +
+	       (fcs == 0 ? single : content[fcs]);
+}
+
+/* A frame's content-checksum bit, in its descriptor byte. */
+#define FRAME_HAS_CHECKSUM 0x04u
+/* The smallest zstd block: its 3-byte header. */
+#define BLOCK_HEADER 3u
+
+/*
+ * Does frame i of the file agree with its seek table entry, as far as its
+ * first bytes and its last four show?  A skippable frame fills exactly
+ * its entry and holds no data; a zstd frame has a valid header, declares
+ * the entry's size when it declares one, ends with the table's checksum
+ * when it carries its own, and decodes to nothing when the entry calls it
+ * empty (such a frame is never read otherwise).
+ */
+static int frame_fits(const struct mapq__seek_table *t, uint64_t i,
+                      const unsigned char *d)
+{
+	uint64_t csize = t->raw[i + 1] - t->raw[i];
+	uint64_t dsize = t->dec[i + 1] - t->dec[i];
+	const unsigned char *fr = d + t->raw[i];
+	if (csize == 0)
+		return dsize == 0; /* nothing in the file, nothing in the data */
+	if (csize < 4)
+		return 0;
+	uint32_t magic = mapq__le32(fr);
+	if (is_skippable(magic))
+		return dsize == 0 && csize >= SKIPPABLE_HEADER &&
+		       mapq__le32(fr + 4) == csize - SKIPPABLE_HEADER;
+	if (magic != MAPQ__ZSTD_FRAME_MAGIC || csize < 5)
+		return 0;
+	/* ZSTD_getFrameContentSize() fails on a header that is invalid or
+	 * longer than the bytes it is given. */
+	size_t head = (size_t)(csize < MAPQ__ZSTD_FRAME_HEADER_MAX
+	                               ? csize
+	                               : MAPQ__ZSTD_FRAME_HEADER_MAX);
+	unsigned long long declared = ZSTD_getFrameContentSize(fr, head);
+	if (declared == ZSTD_CONTENTSIZE_ERROR)
+		return 0;
+	if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != dsize)
+		return 0;
+	unsigned fhd = fr[4];
+	uint64_t hsize = frame_header_size(fhd);
+	if (fhd & FRAME_HAS_CHECKSUM) {
+		if (csize < hsize + BLOCK_HEADER + 4)
+			return 0;
+		if (t->checksum != NULL &&
+		    mapq__le32(fr + csize - 4) != t->checksum[i])
+			return 0;
+	} else if (csize < hsize + BLOCK_HEADER) {
+		return 0;
+	}
+	if (dsize == 0) {
+		/* Decoding stops at the first block with data: cheap. */
+		unsigned char none[1];
+		if (ZSTD_decompress(none, 0, fr, (size_t)csize) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+int mapq__seek_table_fits(const struct mapq__seek_table *t,
+                          const unsigned char *data)
+{
+	for (uint64_t i = 0; i < t->n; i++)
+		if (!frame_fits(t, i, data))
+			return 0;
+	return 1;
+}
+
 /* The checks of detection, run under the SIGBUS guard. */
 static int detect_guarded(struct mapq__zstd_info *f, const unsigned char *d,
                           uint64_t size, const char *name,
@@ -252,6 +313,8 @@ static int detect_guarded(struct mapq__zstd_info *f, const unsigned char *d,
 	if (magic != MAPQ__ZSTD_FRAME_MAGIC && !is_skippable(magic))
 		return MAPQ_OK; /* plain bytes */
 
+	/* What zstd -dc refuses before writing a byte is refused now, with
+	 * a clear message, rather than at the first read. */
 	uint64_t first = 0;
 	int rc = skip_skippable(d, size, name, &first, err);
 	if (rc != MAPQ_OK)
@@ -262,33 +325,41 @@ static int detect_guarded(struct mapq__zstd_info *f, const unsigned char *d,
 		                           "not zstd data after the skippable "
 		                           "frames (offset %llu)",
 		                           (unsigned long long)first);
+	if (first < size) {
+		uint64_t avail = size - first;
+		size_t head = (size_t)(avail < MAPQ__ZSTD_FRAME_HEADER_MAX
+		                               ? avail
+		                               : MAPQ__ZSTD_FRAME_HEADER_MAX);
+		if (ZSTD_getFrameContentSize(d + first, head) ==
+		    ZSTD_CONTENTSIZE_ERROR)
+			return mapq__error_corrupt(err, name,
+			                           "invalid zstd frame header at "
+			                           "offset %llu",
+			                           (unsigned long long)first);
+	}
 
-	rc = mapq__seek_table_parse(&f->seek, d, size, name, err);
-	if (rc < 0)
+	/* A seek table that the file keeps: random access.  One that it
+	 * does not (a parse error, frames that disagree with it) is no
+	 * error: the file is read as a stream, like one without a table.
+	 * Only running out of memory is. */
+	mapq_error perr;
+	rc = mapq__seek_table_parse(&f->seek, d, size, name, &perr);
+	if (rc == MAPQ_ENOMEM) {
+		if (err != NULL)
+			*err = perr;
 		return rc;
-	if (rc == 1) {
+	}
+	if (rc == 1 && mapq__seek_table_fits(&f->seek, d)) {
 		f->compression = MAPQ_COMPRESSION_ZSTD_SEEKABLE;
 		f->dsize = f->seek.dec[f->seek.n];
 		return MAPQ_OK;
 	}
+	mapq__seek_table_free(&f->seek);
 
 	f->compression = MAPQ_COMPRESSION_ZSTD_STREAM;
-	if (first == size) {
-		f->dsize = 0; /* skippable frames only: no data */
-		return MAPQ_OK;
-	}
-	/* Refuse garbage behind a magic number now, with a clear message,
-	 * rather than at the first read. */
-	uint64_t avail = size - first;
-	if (ZSTD_getFrameContentSize(d + first,
-	                             (size_t)(avail < MAPQ__ZSTD_FRAME_HEADER_MAX
-	                                              ? avail
-	                                              : MAPQ__ZSTD_FRAME_HEADER_MAX)) ==
-	    ZSTD_CONTENTSIZE_ERROR)
-		return mapq__error_corrupt(err, name,
-		                           "invalid zstd frame header at offset %llu",
-		                           (unsigned long long)first);
-	f->dsize = MAPQ_SIZE_UNKNOWN;
+	/* Skippable frames only: no data.  Otherwise the size is found by
+	 * mapq_file_measure() or a scan to the end. */
+	f->dsize = first == size ? 0 : MAPQ_SIZE_UNKNOWN;
 	return MAPQ_OK;
 }
 

@@ -46,16 +46,29 @@ struct mapq__seek_table {
 };
 
 /*
- * Parse and check the seek table at the end of [data, data + size) (a whole
- * compressed file).  Returns 1 with *t filled (free it with
- * mapq__seek_table_free), 0 when the data does not end with the seekable
- * magic number (no seek table: *t is empty), or MAPQ_ECORRUPT with a
- * message that starts with `name` and says what is wrong.
- * MAPQ_ENOMEM when the frame arrays cannot be allocated.
+ * Parse the seek table at the end of [data, data + size) (a whole
+ * compressed file) and check its arithmetic against the file's size: a
+ * frame count the table's bytes can hold, frames that start at offset 0
+ * and add up to exactly where the table's own frame begins.  Returns 1
+ * with *t filled (free it with mapq__seek_table_free), 0 when the data
+ * does not end with the seekable magic number (no seek table: *t is
+ * empty), MAPQ_ECORRUPT with a message that starts with `name` and says
+ * what does not add up, or MAPQ_ENOMEM when the frame arrays cannot be
+ * allocated.  Reads only the table's bytes.
  */
 int mapq__seek_table_parse(struct mapq__seek_table *t,
                            const unsigned char *data, uint64_t size,
                            const char *name, mapq_error *err);
+/*
+ * 1 when every frame of the file [data, ...) that table t (parsed from it)
+ * lists agrees with its entry, from the frame's first bytes and last four:
+ * a skippable frame of exactly the entry's size and no data, or a zstd
+ * frame with a valid header, whose declared content size (if any) is the
+ * entry's, whose own checksum (if any) is the table's, and which decodes
+ * to nothing when the entry calls it empty.  0 otherwise.
+ */
+int mapq__seek_table_fits(const struct mapq__seek_table *t,
+                          const unsigned char *data);
 void mapq__seek_table_free(struct mapq__seek_table *t);
 /* Index of the frame holding decompressed offset `offset`, or t->n. */
 uint64_t mapq__seek_table_find(const struct mapq__seek_table *t,
@@ -70,9 +83,15 @@ struct mapq__zstd_info {
 
 /*
  * Recognise zstd in a whole file's raw bytes [data, data + size) and fill
- * *z (z->dsize must hold the raw size on entry).  0 when the bytes are
- * plain or valid compressed input; MAPQ_ECORRUPT (or MAPQ_ENOMEM)
- * otherwise.
+ * *z (z->dsize must hold the raw size on entry).  Plain bytes stay
+ * MAPQ_COMPRESSION_NONE.  zstd data (a frame or a skippable frame at
+ * offset 0) is MAPQ_COMPRESSION_ZSTD_SEEKABLE when it ends with a seek
+ * table that the whole file keeps (mapq__seek_table_parse and
+ * mapq__seek_table_fits), and MAPQ_COMPRESSION_ZSTD_STREAM otherwise (no
+ * table, a damaged one, files concatenated): read from offset 0 as zstd
+ * -dc reads it.  Returns 0, or MAPQ_ECORRUPT for what zstd -dc refuses
+ * before its first byte (leading skippable frames cut short, no zstd
+ * frame after them, an invalid first frame header), or MAPQ_ENOMEM.
  */
 int mapq__zstd_detect(struct mapq__zstd_info *z, const unsigned char *data,
                       uint64_t size, const char *name, mapq_error *err);
