@@ -301,6 +301,14 @@ static int emit(mapq_scan *s, mapq_view *win, mapq_error *err)
 		}
 	} else if (s->emit_end - pos < avail) {
 		n = s->emit_end - pos;
+		/* With ALIGN the line that runs over the end is selected
+		 * whole: end the window after it, not inside it. */
+		if (s->align_end && p[n - 1] != '\n') {
+			const unsigned char *nl = memchr(p + n, '\n',
+			                                 (size_t)(avail - n));
+			n = nl != NULL ? (uint64_t)(nl - p) + 1 : avail;
+		}
+		done = s->align_end && (n < avail || p[n - 1] == '\n');
 	}
 	win->data = p;
 	win->size = n;
@@ -324,11 +332,18 @@ static void tail_drop(mapq_scan *s)
 	s->handed = 0;
 }
 
-/* How many leading bytes of tb are beyond what must be kept. */
+/* How many leading bytes of tb are beyond what must be kept (whole lines
+ * of them, for MAPQ_SCAN_LINES). */
 static size_t tail_excess(const mapq_scan *s)
 {
-	if (!s->tail_lines)
-		return s->tlen > s->keep ? s->tlen - (size_t)s->keep : 0;
+	if (!s->tail_lines) {
+		size_t cut = s->tlen > s->keep ? s->tlen - (size_t)s->keep : 0;
+		if (cut > 0 && (s->flags & MAPQ_SCAN_LINES)) {
+			const unsigned char *nl = memrchr(s->tb, '\n', cut);
+			cut = nl != NULL ? (size_t)(nl - s->tb) + 1 : 0;
+		}
+		return cut;
+	}
 	mapq_view v = {s->tb, s->tlen, 0, NULL};
 	uint64_t at = 0;
 	mapq__view_find_start_back(&v, s->keep, &at, NULL);

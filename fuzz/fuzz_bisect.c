@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "bisect.h"
 #include "mapq.h"
 
 struct line {
@@ -97,9 +98,22 @@ static mapq_file *open_text(const unsigned char *p, size_t n)
 	require(n == 0 || pwrite(memfd, p, n, 0) == (ssize_t)n, "pwrite");
 	char path[64];
 	snprintf(path, sizeof path, "/proc/self/fd/%d", memfd);
+	/* The text is what it is: a text that starts like a zstd frame is
+	 * still plain bytes to search. */
 	mapq_file *f = NULL;
-	require(mapq_file_open(&f, path, NULL, 0, NULL) == MAPQ_OK, "open");
+	require(mapq_file_open(&f, path, NULL, MAPQ_OPEN_NO_DECOMPRESS, NULL) ==
+	                MAPQ_OK,
+	        "open");
+	require(mapq_file_compression(f) == MAPQ_COMPRESSION_NONE,
+	        "compression");
 	return f;
+}
+
+/* The whole text as one view (a mapped file, or an empty one). */
+static void view_of(mapq_file *f, size_t n, mapq_view *v)
+{
+	require(mapq_file_view(f, v, NULL) == MAPQ_OK, "view");
+	require(v->size == n, "view size");
 }
 
 static int is_line_start(const unsigned char *t, size_t n, uint64_t at)
@@ -134,13 +148,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The text as given. */
 	mapq_file *f = open_text(text, n);
 	mapq_view v;
-	mapq_file_view(f, &v, NULL);
-	uint64_t s, e;
-	require(mapq_bisect_window(&v, key, from, flen, has_to ? to : NULL, tlen,
-	                           &s, &e, NULL) == MAPQ_OK, "window");
+	view_of(f, n, &v);
+	uint64_t s, e, fs, fe;
+	require(mapq__view_bisect_window(&v, key, from, flen,
+	                                 has_to ? to : NULL, tlen, &s, &e,
+	                                 NULL) == MAPQ_OK,
+	        "window");
 	require(s <= e && e <= n, "window bounds");
 	require(is_line_start(text, n, s) && is_line_start(text, n, e),
 	        "window on line starts");
+	/* The public form over the file finds the same window (it takes a
+	 * NULL bound only with a length of 0). */
+	require(mapq_bisect_window(f, key, from, flen, has_to ? to : NULL,
+	                           has_to ? tlen : 0, &fs, &fe, NULL) == MAPQ_OK,
+	        "file window");
+	require(fs == s && fe == e, "file window differs from the view's");
 	mapq_file_close(f);
 
 	/* Sorted by key: the window is the linear filter's lines. */
@@ -171,14 +193,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	f = open_text(sorted, o);
-	mapq_file_view(f, &v, NULL);
-	require(mapq_bisect_window(&v, key, from, flen, has_to ? to : NULL, tlen,
-	                           &s, &e, NULL) == MAPQ_OK, "sorted window");
+	view_of(f, o, &v);
+	require(mapq__view_bisect_window(&v, key, from, flen,
+	                                 has_to ? to : NULL, tlen, &s, &e,
+	                                 NULL) == MAPQ_OK,
+	        "sorted window");
 	require(e - s == w && (w == 0 || memcmp(sorted + s, want, w) == 0),
 	        "sorted window differs from the linear filter");
+	require(mapq_bisect_window(f, key, from, flen, has_to ? to : NULL,
+	                           has_to ? tlen : 0, &fs, &fe, NULL) == MAPQ_OK,
+	        "sorted file window");
+	require(fs == s && fe == e, "sorted file window differs from the view's");
 	mapq_disorder d;
-	require(mapq_bisect_check(&v, key, UINT64_MAX, &d, NULL) == 1,
+	require(mapq__view_check_sorted(&v, key, UINT64_MAX, &d, NULL) == 1,
 	        "sorted text fails --check");
+	require(mapq_bisect_check(f, key, UINT64_MAX, &d, NULL) == 1,
+	        "sorted file fails --check");
 	mapq_file_close(f);
 	free(sorted);
 	free(want);

@@ -88,7 +88,7 @@ static void check_reader(const uint8_t *data, size_t size)
 			if (mapq_range_parse(&r, ranges[i], i == 1 ? MAPQ_RANGE_BYTES
 			                                          : MAPQ_RANGE_LINES,
 			                     NULL) == MAPQ_OK)
-				mapq_file_resolve(f, &r, MAPQ_RESOLVE_ALIGN, &a, &b,
+				mapq_range_resolve(f, &r, MAPQ_RESOLVE_ALIGN, &a, &b,
 				                  &err);
 		}
 		mapq_file_close(f);

@@ -7,6 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bisect.h"
+#include "input/input.h"
+#include "lines.h"
+#include "split.h"
 #include "testutil.h"
 
 /* ---- the model ---------------------------------------------------- */
@@ -150,7 +154,7 @@ static int window(const mapq_view *v, mapq_key *key, const char *from,
                   const char *to, uint64_t *s, uint64_t *e)
 {
 	mapq_error err;
-	int rc = mapq_bisect_window(v, key, from, strlen(from), to,
+	int rc = mapq__view_bisect_window(v, key, from, strlen(from), to,
 	                            to != NULL ? strlen(to) : 0, s, e, &err);
 	return rc;
 }
@@ -292,11 +296,11 @@ START_TEST(regex_limit_is_an_error)
 	mapq_file *f = tu_open_bytes(line, strlen(line), 0, &path, &v);
 	uint64_t off;
 	mapq_error err;
-	ck_assert_int_eq(mapq_bisect(&v, k, "a", 1, 0, &off, &err), MAPQ_EINVAL);
+	ck_assert_int_eq(mapq__view_bisect(&v, k, "a", 1, 0, &off, &err), MAPQ_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
 	ck_assert_ptr_nonnull(strstr(err.msg, "key regex"));
 	mapq_disorder d;
-	ck_assert_int_eq(mapq_bisect_check(&v, k, UINT64_MAX, &d, &err),
+	ck_assert_int_eq(mapq__view_check_sorted(&v, k, UINT64_MAX, &d, &err),
 	                 MAPQ_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.msg, "key regex"));
 	mapq_file_close(f);
@@ -394,15 +398,15 @@ START_TEST(exact_offsets_of_a_window)
 	ck_assert_int_eq(window(&v, NULL, "0", "a", &s, &e), MAPQ_OK);
 	ck_assert_uint_eq(s, 0);
 	ck_assert_uint_eq(e, 0);
-	/* mapq_bisect from a later line start. */
+	/* mapq__view_bisect from a later line start. */
 	uint64_t off;
-	ck_assert_int_eq(mapq_bisect(&v, NULL, "a", 1, 6, &off, NULL), MAPQ_OK);
+	ck_assert_int_eq(mapq__view_bisect(&v, NULL, "a", 1, 6, &off, NULL), MAPQ_OK);
 	ck_assert_uint_eq(off, 6);
-	ck_assert_int_eq(mapq_bisect(&v, NULL, "b3", 2, 0, &off, NULL), MAPQ_OK);
+	ck_assert_int_eq(mapq__view_bisect(&v, NULL, "b3", 2, 0, &off, NULL), MAPQ_OK);
 	ck_assert_uint_eq(off, 9);
-	ck_assert_int_eq(mapq_bisect(&v, NULL, "", 0, 99, &off, NULL), MAPQ_OK);
+	ck_assert_int_eq(mapq__view_bisect(&v, NULL, "", 0, 99, &off, NULL), MAPQ_OK);
 	ck_assert_uint_eq(off, v.size);
-	ck_assert_int_eq(mapq_bisect(NULL, NULL, "a", 1, 0, &off, NULL),
+	ck_assert_int_eq(mapq__view_bisect(NULL, NULL, "a", 1, 0, &off, NULL),
 	                 MAPQ_EINVAL);
 	mapq_file_close(f);
 	unlink(path);
@@ -654,7 +658,14 @@ static int check_text(const char *text, size_t len, mapq_key *key,
 	mapq_view v;
 	mapq_file *f = tu_open_bytes(text, len, 0, &path, &v);
 	mapq_error err;
-	int rc = mapq_bisect_check(&v, key, prefix, d, &err);
+	int rc = mapq__view_check_sorted(&v, key, prefix, d, &err);
+	if (rc == 0) {
+		/* The copy of the line out of order is its bytes. */
+		ck_assert_ptr_nonnull(d->text);
+		ck_assert_int_eq(memcmp(d->text, text + d->offset, d->length), 0);
+		free(d->text);
+		d->text = NULL;
+	}
 	mapq_file_close(f);
 	unlink(path);
 	free(path);
@@ -749,17 +760,17 @@ START_TEST(truncated_file_is_an_error)
 	mapq_view v;
 	mapq_file *f = tu_open_bytes(text, len, 0, &path, &v);
 	ck_assert_int_eq(truncate(path, 4096), 0);
-	mapq_view_release(&v, 0, v.size);
+	mapq__release(f, 0, v.size);
 	mapq_error err;
 	uint64_t s, e;
 	ck_assert_int_eq(window(&v, NULL, "k00000000400000", NULL, &s, &e),
 	                 MAPQ_ETRUNC);
 	mapq_disorder d;
-	ck_assert_int_eq(mapq_bisect_check(&v, NULL, UINT64_MAX, &d, &err),
+	ck_assert_int_eq(mapq__view_check_sorted(&v, NULL, UINT64_MAX, &d, &err),
 	                 MAPQ_ETRUNC);
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
 	mapq_split *sp = NULL;
-	ck_assert_int_eq(mapq_split_create(&sp, &v, 3, MAPQ_SPLIT_BYTES, &err),
+	ck_assert_int_eq(mapq__view_split_create(&sp, &v, 3, MAPQ_SPLIT_BYTES, &err),
 	                 MAPQ_ETRUNC);
 	ck_assert_ptr_null(sp);
 	mapq_file_close(f);
@@ -787,7 +798,7 @@ static size_t check_split(const char *text, size_t size, uint64_t n,
 	mapq_file *f = tu_open_bytes(text, size, 0, &path, &v);
 	mapq_split *s = NULL;
 	mapq_error err;
-	ck_assert_int_eq(mapq_split_create(&s, &v, n, mode, &err), MAPQ_OK);
+	ck_assert_int_eq(mapq__view_split_create(&s, &v, n, mode, &err), MAPQ_OK);
 	size_t want = n < nl ? (size_t)n : nl;
 	uint64_t start, end, prev = 0;
 	size_t k = 0, line = 0; /* lines handed out so far */
@@ -886,7 +897,7 @@ START_TEST(split_with_one_huge_last_line)
 	mapq_view v;
 	mapq_file *f = tu_open_bytes(buf, size, 0, &path, &v);
 	mapq_split *s;
-	ck_assert_int_eq(mapq_split_create(&s, &v, 4, MAPQ_SPLIT_BYTES, NULL), 0);
+	ck_assert_int_eq(mapq__view_split_create(&s, &v, 4, MAPQ_SPLIT_BYTES, NULL), 0);
 	uint64_t a, b;
 	static const uint64_t cuts[][2] = {{0, 28}, {28, 32}, {32, 36}, {36, 100000}};
 	for (int i = 0; i < 4; i++) {
@@ -896,9 +907,9 @@ START_TEST(split_with_one_huge_last_line)
 	}
 	ck_assert_int_eq(mapq_split_next(s, &a, &b, NULL), 0);
 	mapq_split_destroy(s);
-	ck_assert_int_eq(mapq_split_create(&s, &v, 0, MAPQ_SPLIT_BYTES, NULL),
+	ck_assert_int_eq(mapq__view_split_create(&s, &v, 0, MAPQ_SPLIT_BYTES, NULL),
 	                 MAPQ_EINVAL);
-	ck_assert_int_eq(mapq_split_create(&s, &v, 2, (mapq_split_mode)7, NULL),
+	ck_assert_int_eq(mapq__view_split_create(&s, &v, 2, (mapq_split_mode)7, NULL),
 	                 MAPQ_EINVAL);
 	mapq_file_close(f);
 	unlink(path);
@@ -990,7 +1001,7 @@ START_TEST(compressed_windows_equal_plain_ones)
 							if (cf[k] == NULL)
 								continue;
 							mapq_error err;
-							int rc = mapq_file_bisect_window(
+							int rc = mapq_bisect_window(
 							        cf[k], key, bounds[a], strlen(bounds[a]), to,
 							        to != NULL ? strlen(to) : 0, &cs, &ce, &err);
 							ck_assert_msg(rc == MAPQ_OK, "%s", err.msg);
@@ -1006,22 +1017,30 @@ START_TEST(compressed_windows_equal_plain_ones)
 				/* The order check and the line count agree too. */
 				mapq_disorder dp, dc;
 				mapq_error err;
-				int want = mapq_bisect_check(&v, key, UINT64_MAX, &dp, &err);
+				int want = mapq__view_check_sorted(&v, key, UINT64_MAX, &dp, &err);
 				for (int k = 0; k < 3; k++) {
 					if (cf[k] == NULL)
 						continue;
-					ck_assert_int_eq(mapq_file_check_sorted(cf[k], key,
+					ck_assert_int_eq(mapq_bisect_check(cf[k], key,
 					                                        UINT64_MAX, &dc,
 					                                        &err),
 					                 want);
+					if (want == 0) {
+						ck_assert_uint_eq(dc.length, dp.length);
+						ck_assert_int_eq(memcmp(dc.text, dp.text,
+						                        dc.length), 0);
+						free(dc.text);
+					}
 					/* Lines of the whole data, compressed or not. */
 					uint64_t lines_p, lines_c;
-					ck_assert_int_eq(mapq_lines_count(&v, &lines_p, &err), 0);
-					ck_assert_int_eq(mapq_file_count_lines(cf[k], 0, UINT64_MAX,
+					ck_assert_int_eq(mapq__view_count_lines(&v, &lines_p, &err), 0);
+					ck_assert_int_eq(mapq_lines_count(cf[k], 0, UINT64_MAX,
 					                                       &lines_c, &err),
 					                 0);
 					ck_assert_uint_eq(lines_c, lines_p);
 				}
+				if (want == 0)
+					free(dp.text);
 				for (int k = 0; k < 3; k++)
 					mapq_file_close(cf[k]);
 				unlink(seek);
@@ -1058,11 +1077,13 @@ START_TEST(compressed_check_finds_the_same_line)
 	/* On the first byte only: "c 5" comes after "d 4". */
 	for (int k = 0; k < 2; k++) {
 		memset(&d, 0, sizeof d);
-		ck_assert_int_eq(mapq_file_check_sorted(k ? ct : cs, key, 1, &d, &err),
+		ck_assert_int_eq(mapq_bisect_check(k ? ct : cs, key, 1, &d, &err),
 		                 0);
 		ck_assert_uint_eq(d.line, 5);
 		ck_assert_uint_eq(d.offset, 16);
 		ck_assert_uint_eq(d.length, 3);
+		ck_assert_int_eq(memcmp(d.text, "c 5", 3), 0);
+		free(d.text);
 	}
 	mapq_key_destroy(key);
 	mapq_file_close(cs);
@@ -1095,8 +1116,8 @@ static uint64_t check_compressed_split(const char *text, size_t size,
 		                                              : MAPQ_COMPRESSION_ZSTD_SEEKABLE);
 		mapq_split *sp, *sc;
 		mapq_error err;
-		ck_assert_int_eq(mapq_split_create(&sp, &v, n, mode, &err), 0);
-		ck_assert_msg(mapq_split_create_file(&sc, cf, n, mode, &err) == 0, "%s",
+		ck_assert_int_eq(mapq__view_split_create(&sp, &v, n, mode, &err), 0);
+		ck_assert_msg(mapq_split_create(&sc, cf, n, mode, &err) == 0, "%s",
 		              err.msg);
 		uint64_t a, b, c, d;
 		int rp, rc;

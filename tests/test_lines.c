@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "lines.h"
 #include "testutil.h"
 
 /* Line starts of buf as the spec defines lines: starts[i] for line i+1,
@@ -73,32 +73,56 @@ START_TEST(line_starts_without_trailing_newline_and_crlf)
 	mapq_view v;
 	mapq_file *f = tu_open_bytes(text, sizeof text - 1, 0, &path, &v);
 	uint64_t off, missing, n;
-	ck_assert_int_eq(mapq_lines_count_newlines(&v, &n, NULL), 0);
+	ck_assert_int_eq(mapq__view_count_newlines(&v, &n, NULL), 0);
 	ck_assert_uint_eq(n, 3);
-	ck_assert_int_eq(mapq_lines_find_start(&v, 1, &off, &missing, NULL), 0);
+	ck_assert_int_eq(mapq__view_find_start(&v, 1, &off, &missing, NULL), 0);
 	ck_assert_uint_eq(off, 0);
 	ck_assert_uint_eq(missing, 0);
-	ck_assert_int_eq(mapq_lines_find_start(&v, 3, &off, &missing, NULL), 0);
+	ck_assert_int_eq(mapq__view_find_start(&v, 3, &off, &missing, NULL), 0);
 	ck_assert_uint_eq(off, 10);
-	ck_assert_int_eq(mapq_lines_find_start(&v, 4, &off, &missing, NULL), 0);
+	ck_assert_int_eq(mapq__view_find_start(&v, 4, &off, &missing, NULL), 0);
 	ck_assert_uint_eq(off, 12);
 	ck_assert_uint_eq(missing, 0);
-	ck_assert_int_eq(mapq_lines_find_start(&v, 5, &off, &missing, NULL), 0);
+	ck_assert_int_eq(mapq__view_find_start(&v, 5, &off, &missing, NULL), 0);
 	ck_assert_uint_eq(off, v.size);
 	ck_assert_uint_eq(missing, 1);
-	ck_assert_int_eq(mapq_lines_find_start(&v, 9, &off, &missing, NULL), 0);
+	ck_assert_int_eq(mapq__view_find_start(&v, 9, &off, &missing, NULL), 0);
 	ck_assert_uint_eq(missing, 5);
 	/* The unterminated last line is line -1. */
-	ck_assert_int_eq(mapq_lines_find_start_back(&v, 1, &off, NULL), 0);
+	ck_assert_int_eq(mapq__view_find_start_back(&v, 1, &off, NULL), 0);
 	ck_assert_uint_eq(off, 12);
-	ck_assert_int_eq(mapq_lines_find_start_back(&v, 2, &off, NULL), 0);
+	ck_assert_int_eq(mapq__view_find_start_back(&v, 2, &off, NULL), 0);
 	ck_assert_uint_eq(off, 10);
-	ck_assert_int_eq(mapq_lines_find_start_back(&v, 4, &off, NULL), 0);
+	ck_assert_int_eq(mapq__view_find_start_back(&v, 4, &off, NULL), 0);
 	ck_assert_uint_eq(off, 0);
-	ck_assert_int_eq(mapq_lines_find_start_back(&v, 40, &off, NULL), 0);
+	ck_assert_int_eq(mapq__view_find_start_back(&v, 40, &off, NULL), 0);
 	ck_assert_uint_eq(off, 0);
-	ck_assert_int_eq(mapq_lines_find_start(&v, 0, &off, NULL, NULL),
+	ck_assert_int_eq(mapq__view_find_start(&v, 0, &off, NULL, NULL),
 	                 MAPQ_EINVAL);
+	/* Four lines, the last without a newline; a part cut inside a line
+	 * ends with a line. */
+	ck_assert_int_eq(mapq__view_count_lines(&v, &n, NULL), 0);
+	ck_assert_uint_eq(n, 4);
+	mapq_file *r = tu_open(path, MAPQ_OPEN_NO_MMAP);
+	mapq_file *both[] = {f, r};
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(mapq_lines_count_newlines(both[i], 0, UINT64_MAX,
+		                                           &n, NULL), 0);
+		ck_assert_uint_eq(n, 3);
+		ck_assert_int_eq(mapq_lines_count(both[i], 0, UINT64_MAX, &n,
+		                                  NULL), 0);
+		ck_assert_uint_eq(n, 4);
+		ck_assert_int_eq(mapq_lines_count(both[i], 0, 10, &n, NULL), 0);
+		ck_assert_uint_eq(n, 2);
+		ck_assert_int_eq(mapq_lines_count(both[i], 1, 7, &n, NULL), 0);
+		ck_assert_uint_eq(n, 2);
+		ck_assert_int_eq(mapq_lines_count_newlines(both[i], 1, 7, &n,
+		                                           NULL), 0);
+		ck_assert_uint_eq(n, 1);
+		ck_assert_int_eq(mapq_lines_count(both[i], 12, 12, &n, NULL), 0);
+		ck_assert_uint_eq(n, 0);
+	}
+	mapq_file_close(r);
 	mapq_file_close(f);
 	unlink(path);
 	free(path);
@@ -115,14 +139,43 @@ START_TEST(one_very_long_line)
 	mapq_view v;
 	mapq_file *f = tu_open_bytes(buf, len, 0, &path, &v);
 	uint64_t off, missing, n;
-	ck_assert_int_eq(mapq_lines_count_newlines(&v, &n, NULL), 0);
+	ck_assert_int_eq(mapq__view_count_newlines(&v, &n, NULL), 0);
 	ck_assert_uint_eq(n, 1);
-	ck_assert_int_eq(mapq_lines_find_start(&v, 2, &off, &missing, NULL), 0);
+	ck_assert_int_eq(mapq__view_find_start(&v, 2, &off, &missing, NULL), 0);
 	ck_assert_uint_eq(off, len - 1);
-	ck_assert_int_eq(mapq_lines_find_start_back(&v, 2, &off, NULL), 0);
+	ck_assert_int_eq(mapq__view_find_start_back(&v, 2, &off, NULL), 0);
 	ck_assert_uint_eq(off, 0);
-	ck_assert_int_eq(mapq_lines_next_start(&v, 5, &off, NULL), 0);
+	ck_assert_int_eq(mapq__view_next_start(&v, 5, &off, NULL), 0);
 	ck_assert_uint_eq(off, len - 1);
+	ck_assert_int_eq(mapq__view_skip(&v, 0, 1, &off, NULL), 0);
+	ck_assert_uint_eq(off, len - 1);
+	ck_assert_int_eq(mapq__view_skip(&v, 0, 2, &off, NULL), 0);
+	ck_assert_uint_eq(off, len);
+	/* The same through scans, mapped and read with pread(2). */
+	mapq_file *r = tu_open(path, MAPQ_OPEN_NO_MMAP);
+	mapq_file *both[] = {f, r};
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(mapq_lines_count_newlines(both[i], 0, len, &n,
+		                                           NULL), 0);
+		ck_assert_uint_eq(n, 1);
+		ck_assert_int_eq(mapq_lines_count(both[i], 0, len, &n, NULL), 0);
+		ck_assert_uint_eq(n, 2);
+		mapq_range rg;
+		uint64_t s, e;
+		ck_assert_int_eq(mapq_range_parse(&rg, "-1", MAPQ_RANGE_LINES,
+		                                  NULL), 0);
+		ck_assert_int_eq(mapq_range_resolve(both[i], &rg, 0, &s, &e, NULL),
+		                 0);
+		ck_assert_uint_eq(s, len - 1);
+		ck_assert_uint_eq(e, len);
+		ck_assert_int_eq(mapq_range_parse(&rg, "5:+1", MAPQ_RANGE_BYTES,
+		                                  NULL), 0);
+		ck_assert_int_eq(mapq_range_resolve(both[i], &rg, MAPQ_RESOLVE_ALIGN,
+		                                    &s, &e, NULL), 0);
+		ck_assert_uint_eq(s, len - 1);
+		ck_assert_uint_eq(e, len - 1);
+	}
+	mapq_file_close(r);
 	mapq_file_close(f);
 	unlink(path);
 	free(path);
@@ -177,6 +230,10 @@ START_TEST(line_ranges_match_model_exhaustively)
 		char *path;
 		mapq_view v;
 		mapq_file *f = tu_open_bytes(text, len, 0, &path, &v);
+		/* The file forms answer the same, mapped or read with pread
+		 * (through scans). */
+		mapq_file *rd = tu_open(path, MAPQ_OPEN_NO_MMAP);
+		mapq_file *files[] = {f, rd};
 		for (size_t k = 0; k < sizeof fmts / sizeof fmts[0]; k++)
 			for (int a = -9; a <= 9; a++)
 				for (int b = -9; b <= 9; b++) {
@@ -210,18 +267,31 @@ START_TEST(line_ranges_match_model_exhaustively)
 						we = starts[last];
 					}
 					uint64_t s, e;
-					ck_assert_int_eq(mapq_range_resolve(&r, &v, &s, &e, NULL), 0);
+					ck_assert_int_eq(mapq__view_resolve(&r, &v, &s, &e, NULL), 0);
 					ck_assert_msg((s == e && ws == we) || (s == ws && e == we),
 					              "text %zu range %s: got %lu:%lu want %zu:%zu",
 					              t, spec, (unsigned long)s, (unsigned long)e, ws, we);
+					for (int i = 0; i < 2; i++) {
+						ck_assert_int_eq(mapq_range_resolve(files[i], &r, 0, &s, &e, NULL), 0);
+						ck_assert_msg((s == e && ws == we) || (s == ws && e == we),
+						              "text %zu range %s (%s file): got %lu:%lu want %zu:%zu",
+						              t, spec, i == 0 ? "mapped" : "pread",
+						              (unsigned long)s, (unsigned long)e, ws, we);
+					}
 				}
 		/* The whole range ":" is everything. */
 		mapq_range r;
 		uint64_t s, e;
 		ck_assert_int_eq(mapq_range_parse(&r, ":", MAPQ_RANGE_LINES, NULL), 0);
-		ck_assert_int_eq(mapq_range_resolve(&r, &v, &s, &e, NULL), 0);
+		ck_assert_int_eq(mapq__view_resolve(&r, &v, &s, &e, NULL), 0);
 		ck_assert_uint_eq(s, 0);
 		ck_assert_uint_eq(e, len);
+		for (int i = 0; i < 2; i++) {
+			ck_assert_int_eq(mapq_range_resolve(files[i], &r, 0, &s, &e, NULL), 0);
+			ck_assert_uint_eq(s, 0);
+			ck_assert_uint_eq(e, len);
+		}
+		mapq_file_close(rd);
 		mapq_file_close(f);
 		unlink(path);
 		free(path);
@@ -241,6 +311,8 @@ START_TEST(align_matches_model_exhaustively)
 		char *path;
 		mapq_view v;
 		mapq_file *f = tu_open_bytes(text, len, 0, &path, &v);
+		mapq_file *rd = tu_open(path, MAPQ_OPEN_NO_MMAP);
+		mapq_file *files[] = {f, rd};
 		for (size_t s = 0; s <= len + 1; s++)
 			for (size_t e = 0; e <= len + 1; e++) {
 				size_t first = SIZE_MAX, last = 0;
@@ -251,14 +323,32 @@ START_TEST(align_matches_model_exhaustively)
 						last = i;
 					}
 				uint64_t as, ae;
-				ck_assert_int_eq(mapq_range_align_lines(&v, s, e, &as, &ae, NULL), 0);
+				ck_assert_int_eq(mapq__view_align_lines(&v, s, e, &as, &ae, NULL), 0);
 				if (first == SIZE_MAX)
 					ck_assert_msg(as == ae, "text %zu %zu:%zu", t, s, e);
 				else
 					ck_assert_msg(as == starts[first] && ae == starts[last + 1],
 					              "text %zu %zu:%zu got %lu:%lu", t, s, e,
 					              (unsigned long)as, (unsigned long)ae);
+				/* A byte range resolved with MAPQ_RESOLVE_ALIGN is
+				 * the same selection. */
+				mapq_range br = {MAPQ_RANGE_BYTES,
+				                 MAPQ_RANGE_HAS_START | MAPQ_RANGE_HAS_END, s, e};
+				for (int i = 0; i < 2; i++) {
+					ck_assert_int_eq(mapq_range_resolve(files[i], &br,
+					                                    MAPQ_RESOLVE_ALIGN,
+					                                    &as, &ae, NULL), 0);
+					if (first == SIZE_MAX)
+						ck_assert_msg(as == ae, "text %zu %zu:%zu (%s file)",
+						              t, s, e, i == 0 ? "mapped" : "pread");
+					else
+						ck_assert_msg(as == starts[first] && ae == starts[last + 1],
+						              "text %zu %zu:%zu (%s file) got %lu:%lu",
+						              t, s, e, i == 0 ? "mapped" : "pread",
+						              (unsigned long)as, (unsigned long)ae);
+				}
 			}
+		mapq_file_close(rd);
 		mapq_file_close(f);
 		unlink(path);
 		free(path);
@@ -266,7 +356,10 @@ START_TEST(align_matches_model_exhaustively)
 }
 END_TEST
 
-/* The same answers from memory read with read(2) as from the mapping. */
+/*
+ * The same answers from a file read with pread(2) (MAPQ_OPEN_NO_MMAP: no
+ * contiguous view, everything through scans) as from the mapping.
+ */
 START_TEST(read_path_equals_mapped_path)
 {
 	const char text[] = "alpha\nbeta\n\ngamma\ndelta";
@@ -274,17 +367,45 @@ START_TEST(read_path_equals_mapped_path)
 	mapq_view mv;
 	mapq_file *m = tu_open_bytes(text, sizeof text - 1, 0, &path, &mv);
 	mapq_file *r = tu_open(path, MAPQ_OPEN_NO_MMAP);
+	ck_assert_int_eq(mapq_file_is_mapped(r), 0);
 	mapq_view rv;
-	mapq_file_view(r, &rv, NULL);
+	ck_assert_int_eq(mapq_file_view(r, &rv, NULL), MAPQ_ENOTSUP);
 	const char *specs[] = {"2:3", "-2:", ":+2", "-3:-2", "4"};
 	for (size_t i = 0; i < 5; i++) {
 		mapq_range rg;
 		ck_assert_int_eq(mapq_range_parse(&rg, specs[i], MAPQ_RANGE_LINES, NULL), 0);
-		uint64_t s1, e1, s2, e2;
-		ck_assert_int_eq(mapq_range_resolve(&rg, &mv, &s1, &e1, NULL), 0);
-		ck_assert_int_eq(mapq_range_resolve(&rg, &rv, &s2, &e2, NULL), 0);
+		uint64_t s1, e1, s2, e2, s3, e3;
+		ck_assert_int_eq(mapq__view_resolve(&rg, &mv, &s1, &e1, NULL), 0);
+		ck_assert_int_eq(mapq_range_resolve(r, &rg, 0, &s2, &e2, NULL), 0);
+		ck_assert_int_eq(mapq_range_resolve(m, &rg, 0, &s3, &e3, NULL), 0);
 		ck_assert_uint_eq(s1, s2);
 		ck_assert_uint_eq(e1, e2);
+		ck_assert_uint_eq(s1, s3);
+		ck_assert_uint_eq(e1, e3);
+		/* A scan of the range hands out those bytes, and knows the
+		 * line number of the first. */
+		mapq_scan *sc;
+		ck_assert_int_eq(mapq_scan_create(&sc, r, &rg, 3, MAPQ_SCAN_LINES,
+		                                  NULL), 0);
+		uint64_t at, line;
+		ck_assert_int_eq(mapq_scan_start(sc, &at), 0);
+		ck_assert_uint_eq(at, s1);
+		mapq_view w;
+		int rc;
+		while ((rc = mapq_scan_next(sc, &w, NULL)) == 1) {
+			ck_assert_uint_eq(w.offset, at);
+			ck_assert_uint_le(at + w.size, e1);
+			ck_assert_int_eq(memcmp(w.data, text + at, w.size), 0);
+			at += w.size;
+		}
+		ck_assert_int_eq(rc, 0);
+		ck_assert_uint_eq(at, e1);
+		ck_assert_int_eq(mapq_scan_first_line(sc, &line, NULL), 0);
+		uint64_t before;
+		ck_assert_int_eq(mapq__view_count_newlines(&(mapq_view){mv.data, s1, 0, m},
+		                                           &before, NULL), 0);
+		ck_assert_uint_eq(line, before + 1);
+		mapq_scan_destroy(sc);
 	}
 	mapq_file_close(r);
 	mapq_file_close(m);

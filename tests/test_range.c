@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mapq.h"
+#include "testutil.h"
 
 #define HS MAPQ_RANGE_HAS_START
 #define HE MAPQ_RANGE_HAS_END
@@ -646,6 +648,86 @@ START_TEST(resolve_bytes_adjacent)
 }
 END_TEST
 
+/*
+ * mapq_range_resolve() on a file gives for a byte range what
+ * mapq_range_resolve_bytes() gives for its size, whether the file is
+ * mapped or read with pread(2); a stream has no offsets to resolve.
+ */
+START_TEST(resolve_file_matches_resolve_bytes)
+{
+	static const char *const specs[] = {
+		":", "10:20", "20:10", "10:", "150:", ":30", ":0", "0", "99",
+		"10:+5", "98:+5", ":+500", "-10:", "-101:", "-0:", "-1", "-200",
+		"-10:-2", "-2:-10", "-200:-10", ":-10", ":-1000", "10:-10",
+		"-10:95", "-10:+3", "-4K:", "1K:+1K", "10:+18446744073709551615",
+	};
+	static const size_t sizes[] = {0, 1, 5, 15, 99, 100, 101, 1500, 4096,
+	                               10000};
+	char *data = malloc(10000);
+	ck_assert_ptr_nonnull(data);
+	for (size_t i = 0; i < 10000; i++)
+		data[i] = i % 13 == 12 ? '\n' : (char)('a' + i % 26);
+	for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+		char *path = tu_temp_file(data, sizes[z]);
+		for (unsigned flags = 0; flags <= MAPQ_OPEN_NO_MMAP; flags++) {
+			mapq_file *f = tu_open(path, flags);
+			/* (An empty file is an empty mapped file either way.) */
+			ck_assert_int_eq(mapq_file_is_mapped(f),
+			                 (sizes[z] == 0 || flags == 0));
+			for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+				mapq_range r;
+				ck_assert_int_eq(mapq_range_parse(&r, specs[i],
+				                                  MAPQ_RANGE_BYTES, NULL),
+				                 MAPQ_OK);
+				uint64_t ws, we, s = 12345, e = 54321;
+				ck_assert_int_eq(mapq_range_resolve_bytes(&r, sizes[z],
+				                                          &ws, &we),
+				                 MAPQ_OK);
+				mapq_error err;
+				int rc = mapq_range_resolve(f, &r, MAPQ_RESOLVE_DEFAULT,
+				                            &s, &e, &err);
+				ck_assert_msg(rc == MAPQ_OK, "'%s': %s", specs[i],
+				              err.msg);
+				ck_assert_msg(s == ws && e == we,
+				              "'%s' over a file of %zu (%s): [%llu, "
+				              "%llu), want [%llu, %llu)", specs[i],
+				              sizes[z], flags ? "pread" : "mapped",
+				              (unsigned long long)s,
+				              (unsigned long long)e,
+				              (unsigned long long)ws,
+				              (unsigned long long)we);
+			}
+			mapq_file_close(f);
+		}
+		unlink(path);
+		free(path);
+	}
+	free(data);
+
+	/* A pipe is a stream: MAPQ_ENOTSUP, naming it. */
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(write(fds[1], "abc\n", 4), 4);
+	close(fds[1]);
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fds[0]);
+	mapq_file *f = tu_open(proc, 0);
+	close(fds[0]);
+	ck_assert_int_eq(mapq_file_is_stream(f), 1);
+	mapq_range r;
+	uint64_t s, e;
+	mapq_error err;
+	ck_assert_int_eq(mapq_range_parse(&r, "1:2", MAPQ_RANGE_BYTES, NULL), 0);
+	ck_assert_int_eq(mapq_range_resolve(f, &r, 0, &s, &e, &err), MAPQ_ENOTSUP);
+	ck_assert_int_eq(err.code, MAPQ_ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(err.msg, proc));
+	mapq_file_close(f);
+
+	/* No file, no range: MAPQ_EINVAL. */
+	ck_assert_int_eq(mapq_range_resolve(NULL, &r, 0, &s, &e, NULL), MAPQ_EINVAL);
+}
+END_TEST
+
 static Suite *range_suite(void)
 {
 	Suite *s = suite_create("range");
@@ -672,6 +754,7 @@ static Suite *range_suite(void)
 	tcase_add_test(resolve, resolve_bytes_by_hand);
 	tcase_add_test(resolve, resolve_bytes_refuses_lines);
 	tcase_add_test(resolve, resolve_bytes_adjacent);
+	tcase_add_test(resolve, resolve_file_matches_resolve_bytes);
 	suite_add_tcase(s, resolve);
 
 	return s;

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "stats.h"
 #include "testutil.h"
 
 /* ---------------------------------------------------------------- */
@@ -687,22 +689,28 @@ START_TEST(threads_give_the_single_pass_result)
 	mapq_stats_result want = measure(buf, n);
 	ck_assert_uint_ge(want.longest_length, 9000); /* across 8 MiB */
 	mapq_file *f = tu_open(path, MAPQ_OPEN_DEFAULT);
+	/* Not mapped: read with pread(2), window by window.  Such a file has
+	 * no view; it is measured through the file form. */
 	mapq_file *g = tu_open(path, MAPQ_OPEN_NO_MMAP);
+	ck_assert_int_eq(mapq_file_is_mapped(g), 0);
 	mapq_view v, w;
 	ck_assert_int_eq(mapq_file_view(f, &v, NULL), MAPQ_OK);
-	ck_assert_int_eq(mapq_file_view(g, &w, NULL), MAPQ_OK);
+	ck_assert_int_eq(mapq_file_view(g, &w, NULL), MAPQ_ENOTSUP);
 	unsigned threads[] = {1, 2, 3, 64};
 	for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++) {
 		mapq_stats *s = new_stats();
 		mapq_error err;
-		ck_assert_int_eq(mapq_stats_scan(s, &v, threads[i], &err), MAPQ_OK);
+		ck_assert_int_eq(mapq__view_stats(s, &v, threads[i], &err), MAPQ_OK);
 		mapq_stats_result got;
 		mapq_stats_finish(s, 1, &got);
 		assert_same(&got, &want, "threads, mapped");
 		mapq_stats_reset(s);
-		ck_assert_int_eq(mapq_stats_scan(s, &w, threads[i], &err), MAPQ_OK);
+		uint64_t line = 0;
+		ck_assert_msg(mapq_stats_scan(s, g, NULL, threads[i], &line,
+		                              &err) == MAPQ_OK, "%s", err.msg);
+		ck_assert_uint_eq(line, 1);
 		mapq_stats_finish(s, 1, &got);
-		assert_same(&got, &want, "threads, read into memory");
+		assert_same(&got, &want, "threads, read with pread");
 		mapq_stats_destroy(s);
 	}
 
@@ -711,7 +719,7 @@ START_TEST(threads_give_the_single_pass_result)
 	mapq_view sub = mapq_view_sub(&v, 3333333, n - 777777);
 	mapq_stats *s = new_stats();
 	mapq_stats_update(s, "\xE2\x82", 2);
-	ck_assert_int_eq(mapq_stats_scan(s, &sub, 3, NULL), MAPQ_OK);
+	ck_assert_int_eq(mapq__view_stats(s, &sub, 3, NULL), MAPQ_OK);
 	mapq_stats_result got;
 	mapq_stats_finish(s, 1, &got);
 	unsigned char *joined = malloc(sub.size + 2);
@@ -738,7 +746,7 @@ START_TEST(small_and_empty_files)
 	mapq_view v;
 	mapq_file *f = tu_open_bytes(text, sizeof text - 1, 0, &path, &v);
 	mapq_stats *s = new_stats();
-	ck_assert_int_eq(mapq_stats_scan(s, &v, 8, NULL), MAPQ_OK);
+	ck_assert_int_eq(mapq__view_stats(s, &v, 8, NULL), MAPQ_OK);
 	mapq_stats_result got, want = model((const unsigned char *)text,
 	                                    sizeof text - 1);
 	mapq_stats_finish(s, 1, &got);
@@ -749,7 +757,7 @@ START_TEST(small_and_empty_files)
 
 	f = tu_open_bytes("", 0, 0, &path, &v);
 	mapq_stats_reset(s);
-	ck_assert_int_eq(mapq_stats_scan(s, &v, 2, NULL), MAPQ_OK);
+	ck_assert_int_eq(mapq__view_stats(s, &v, 2, NULL), MAPQ_OK);
 	mapq_stats_finish(s, 1, &got);
 	ck_assert_uint_eq(got.bytes, 0);
 	ck_assert_uint_eq(got.longest_line, 0);
@@ -758,7 +766,7 @@ START_TEST(small_and_empty_files)
 	free(path);
 
 	mapq_error err;
-	ck_assert_int_eq(mapq_stats_scan(s, NULL, 1, &err), MAPQ_EINVAL);
+	ck_assert_int_eq(mapq__view_stats(s, NULL, 1, &err), MAPQ_EINVAL);
 	ck_assert_int_eq(mapq_stats_create(NULL, &err), MAPQ_EINVAL);
 	mapq_stats_destroy(s);
 }
@@ -782,7 +790,7 @@ START_TEST(truncated_file_is_an_error)
 		ck_assert_int_eq(truncate(path, 4096), 0);
 		mapq_stats *s = new_stats();
 		mapq_error err;
-		ck_assert_int_eq(mapq_stats_scan(s, &v, threads, &err), MAPQ_ETRUNC);
+		ck_assert_int_eq(mapq__view_stats(s, &v, threads, &err), MAPQ_ETRUNC);
 		ck_assert_ptr_nonnull(strstr(err.msg, path));
 		mapq_stats_destroy(s);
 		mapq_file_close(f);
@@ -845,14 +853,68 @@ static uint64_t line_at(const unsigned char *buf, size_t n, uint64_t at)
 	return k;
 }
 
+/* The byte range [start, end), as mapq_stats_scan() takes it. */
+static mapq_range byte_range(uint64_t start, uint64_t end)
+{
+	mapq_range r = {MAPQ_RANGE_BYTES, MAPQ_RANGE_HAS_START | MAPQ_RANGE_HAS_END,
+	                start, end};
+	return r;
+}
+
 /*
- * mapq_stats_file over bytes [start, end) of f, whose data is buf, against
- * one pass over those bytes: after `lead` bytes already seen, with and
- * without counting the first line's number.
+ * Open the bytes of the file at `path` as a stream: the read end of a pipe
+ * that a child fills (and that dies of SIGPIPE when the reader stops
+ * early).  *pid receives the child, to reap once f is closed.
  */
-static void check_file_range(mapq_file *f, const unsigned char *buf, size_t n,
-                             uint64_t start, uint64_t end, unsigned threads,
-                             const char *lead, const char *what)
+static mapq_file *open_pipe(const char *path, pid_t *pid)
+{
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	*pid = fork();
+	ck_assert_int_ge(*pid, 0);
+	if (*pid == 0) {
+		close(fds[0]);
+		FILE *in = fopen(path, "rb");
+		if (in == NULL)
+			_exit(1);
+		static char b[1 << 16];
+		size_t k;
+		while ((k = fread(b, 1, sizeof b, in)) > 0)
+			for (size_t o = 0; o < k;) {
+				ssize_t w = write(fds[1], b + o, k - o);
+				if (w <= 0)
+					_exit(0); /* the reader went away */
+				o += (size_t)w;
+			}
+		_exit(0);
+	}
+	close(fds[1]);
+	char name[64];
+	snprintf(name, sizeof name, "/dev/fd/%d", fds[0]);
+	mapq_file *f = tu_open(name, MAPQ_OPEN_DEFAULT);
+	close(fds[0]);
+	ck_assert_int_eq(mapq_file_is_stream(f), 1);
+	return f;
+}
+
+/* Close a file opened by open_pipe() and reap its child. */
+static void close_pipe(mapq_file *f, pid_t pid)
+{
+	mapq_file_close(f);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+}
+
+/*
+ * mapq_stats_scan over bytes [start, end) of f, whose data is buf, against
+ * one pass over those bytes: after `lead` bytes already seen, with and
+ * without counting the first line's number.  With f NULL, each pass reads
+ * the file at `pipe_path` through a new pipe (a stream is read once).
+ */
+static void check_range(mapq_file *f, const char *pipe_path,
+                        const unsigned char *buf, size_t n, uint64_t start,
+                        uint64_t end, unsigned threads, const char *lead,
+                        const char *what)
 {
 	size_t s0 = start < n ? (size_t)start : n;
 	size_t e0 = end < n ? (size_t)end : n;
@@ -873,8 +935,13 @@ static void check_file_range(mapq_file *f, const unsigned char *buf, size_t n,
 		mapq_stats_reset(s);
 		mapq_stats_update(s, lead, ll);
 		uint64_t line = 0;
-		int rc = mapq_stats_file(s, f, start, end, threads,
+		mapq_range range = byte_range(start, end);
+		pid_t pid = 0;
+		mapq_file *g = f != NULL ? f : open_pipe(pipe_path, &pid);
+		int rc = mapq_stats_scan(s, g, &range, threads,
 		                         counted ? &line : NULL, &err);
+		if (f == NULL)
+			close_pipe(g, pid);
 		ck_assert_msg(rc == MAPQ_OK, "%s [%llu, %llu) -j %u: %s", what,
 		              (unsigned long long)start, (unsigned long long)end,
 		              threads, err.msg);
@@ -889,6 +956,13 @@ static void check_file_range(mapq_file *f, const unsigned char *buf, size_t n,
 		assert_same(&got, &want, what);
 	}
 	mapq_stats_destroy(s);
+}
+
+static void check_file_range(mapq_file *f, const unsigned char *buf, size_t n,
+                             uint64_t start, uint64_t end, unsigned threads,
+                             const char *lead, const char *what)
+{
+	check_range(f, NULL, buf, n, start, end, threads, lead, what);
 }
 
 START_TEST(files_of_every_kind_give_the_single_pass_result)
@@ -933,11 +1007,18 @@ START_TEST(files_of_every_kind_give_the_single_pass_result)
 				                 r == 1 ? "\xE2\x82" : "",
 				                 kinds[k].what);
 		mapq_file_close(f);
-		/* Read into memory (as from a pipe), compressed or not. */
+		/* Not mapped (read with pread), compressed or not. */
 		f = tu_open(kinds[k].path, MAPQ_OPEN_NO_MMAP);
+		ck_assert_int_eq(mapq_file_is_mapped(f), 0);
 		check_file_range(f, buf, n, 3333333, n - 777777, 3, "",
 		                 kinds[k].what);
 		mapq_file_close(f);
+		/* From a pipe (a stream, read once), compressed or not: a
+		 * seekable file is then read as a zstd stream. */
+		for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
+			check_range(NULL, kinds[k].path, buf, n, ranges[r][0],
+			            ranges[r][1], 3, r == 1 ? "\xE2\x82" : "",
+			            kinds[k].what);
 		unlink(kinds[k].path);
 		free((void *)kinds[k].path);
 	}
@@ -997,11 +1078,12 @@ START_TEST(damaged_compressed_file_is_an_error)
 	mapq_stats *s = new_stats();
 	mapq_error err;
 	uint64_t line;
-	ck_assert_int_eq(mapq_stats_file(s, f, 0, UINT64_MAX, 2, NULL, &err),
+	ck_assert_int_eq(mapq_stats_scan(s, f, NULL, 2, NULL, &err),
 	                 MAPQ_ECORRUPT);
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
 	/* Counting the lines before a range reads the damage too. */
-	ck_assert_int_eq(mapq_stats_file(s, f, n - 10, n, 2, &line, &err),
+	mapq_range tail = byte_range(n - 10, n);
+	ck_assert_int_eq(mapq_stats_scan(s, f, &tail, 2, &line, &err),
 	                 MAPQ_ECORRUPT);
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
 	mapq_file_close(f);
@@ -1009,15 +1091,16 @@ START_TEST(damaged_compressed_file_is_an_error)
 	/* Without decompression, the same file is plain bytes. */
 	f = tu_open(path, MAPQ_OPEN_NO_DECOMPRESS);
 	mapq_stats_reset(s);
-	ck_assert_int_eq(mapq_stats_file(s, f, 0, UINT64_MAX, 2, &line, &err),
+	ck_assert_int_eq(mapq_stats_scan(s, f, NULL, 2, &line, &err),
 	                 MAPQ_OK);
 	mapq_stats_result r;
 	mapq_stats_finish(s, line, &r);
 	ck_assert_uint_eq(r.bytes, (uint64_t)(size / 2));
 	ck_assert_uint_eq(line, 1);
-	ck_assert_int_eq(mapq_stats_file(NULL, f, 0, 1, 1, NULL, &err),
+	mapq_range one = byte_range(0, 1);
+	ck_assert_int_eq(mapq_stats_scan(NULL, f, &one, 1, NULL, &err),
 	                 MAPQ_EINVAL);
-	ck_assert_int_eq(mapq_stats_file(s, NULL, 0, 1, 1, NULL, &err),
+	ck_assert_int_eq(mapq_stats_scan(s, NULL, &one, 1, NULL, &err),
 	                 MAPQ_EINVAL);
 	mapq_file_close(f);
 	mapq_stats_destroy(s);

@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <xxhash.h>
 #include <zstd.h>
 
-#include "internal.h"
+#include "input/input.h"
+#include "input/zstd_format.h"
+#include "lines.h"
 #include "testutil.h"
 
 /* A growing byte buffer. */
@@ -56,13 +59,19 @@ static unsigned char *make_text(size_t n, unsigned seed)
 	return p;
 }
 
+/* How add_frame() writes a frame: with its own checksum (FR_SUM), without
+ * its content size in the header (FR_NOSIZE, as zstd writing from a
+ * pipe). */
+enum { FR_SUM = 1, FR_NOSIZE = 2 };
+
 /* Append one zstd frame of [data, data + len). */
 static size_t add_frame(struct buf *b, const unsigned char *data, size_t len,
-                        int checksum)
+                        int how)
 {
 	ZSTD_CCtx *c = ZSTD_createCCtx();
 	ck_assert_ptr_nonnull(c);
-	ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, checksum);
+	ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, (how & FR_SUM) != 0);
+	ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, !(how & FR_NOSIZE));
 	size_t bound = ZSTD_compressBound(len);
 	unsigned char *out = malloc(bound);
 	size_t n = ZSTD_compress2(c, out, bound, data, len);
@@ -73,12 +82,51 @@ static size_t add_frame(struct buf *b, const unsigned char *data, size_t len,
 	return n;
 }
 
+/* Append a skippable frame of `len` payload bytes. */
+static void add_skippable(struct buf *b, uint32_t magic, size_t len)
+{
+	buf_le32(b, magic);
+	buf_le32(b, (uint32_t)len);
+	for (size_t k = 0; k < len; k++)
+		buf_add(b, "s", 1);
+}
+
+/* The seek table's checksum of [p, p + n): XXH64's low 32 bits. */
 static uint32_t xxh32_of(const unsigned char *p, size_t n)
 {
-	struct mapq__xxh64 h;
-	mapq__xxh64_init(&h);
-	mapq__xxh64_update(&h, p, n);
-	return (uint32_t)mapq__xxh64_digest(&h);
+	return (uint32_t)XXH64(p, n, 0);
+}
+
+/*
+ * What `zstd -dc` makes of [p, p + n): every frame in turn, skippable
+ * frames skipped.  1 with *out holding the bytes, 0 when it fails (a
+ * decoder error, or the input ends inside a frame).
+ */
+static int ref_decode(const unsigned char *p, size_t n, struct buf *out)
+{
+	ZSTD_DCtx *d = ZSTD_createDCtx();
+	ck_assert_ptr_nonnull(d);
+	ZSTD_inBuffer in = {p, n, 0};
+	unsigned char tmp[65536];
+	size_t ret = 0;
+	int ok = 1;
+	memset(out, 0, sizeof *out);
+	while (in.pos < in.size || ret != 0) {
+		ZSTD_outBuffer o = {tmp, sizeof tmp, 0};
+		size_t before = in.pos;
+		ret = ZSTD_decompressStream(d, &o, &in);
+		if (ZSTD_isError(ret)) {
+			ok = 0;
+			break;
+		}
+		buf_add(out, tmp, o.pos);
+		if (in.pos == before && o.pos == 0 && in.pos == in.size) {
+			ok = 0; /* the input ends inside a frame */
+			break;
+		}
+	}
+	ZSTD_freeDCtx(d);
+	return ok;
 }
 
 /* A frame of a hand-built seekable file. */
@@ -90,11 +138,11 @@ struct frame_spec {
 
 /*
  * Build a seekable file of `data` cut as `specs` says.  table_sums: the
- * seek table carries checksums; frame_sums: the frames carry their own.
+ * seek table carries checksums; how: FR_* flags of the data frames.
  */
 static struct buf build_seekable(const unsigned char *data,
                                  const struct frame_spec *specs, size_t n,
-                                 int table_sums, int frame_sums)
+                                 int table_sums, int how)
 {
 	struct buf out = {0}, table = {0};
 	size_t at = 0;
@@ -102,14 +150,11 @@ static struct buf build_seekable(const unsigned char *data,
 		size_t csize;
 		size_t dsize = 0;
 		if (specs[i].kind == F_SKIP) {
-			buf_le32(&out, 0x184D2A53);
-			buf_le32(&out, (uint32_t)specs[i].size);
-			for (size_t k = 0; k < specs[i].size; k++)
-				buf_add(&out, "s", 1);
+			add_skippable(&out, 0x184D2A53, specs[i].size);
 			csize = 8 + specs[i].size;
 		} else {
 			dsize = specs[i].size;
-			csize = add_frame(&out, data + at, dsize, frame_sums);
+			csize = add_frame(&out, data + at, dsize, how);
 		}
 		buf_le32(&table, (uint32_t)csize);
 		buf_le32(&table, (uint32_t)dsize);
@@ -129,7 +174,7 @@ static struct buf build_seekable(const unsigned char *data,
 
 /* Frames of `size` bytes each over `len` bytes (the last shorter). */
 static struct buf build_even(const unsigned char *data, size_t len,
-                             size_t size, int table_sums, int frame_sums,
+                             size_t size, int table_sums, int how,
                              size_t *nframes)
 {
 	size_t n = (len + size - 1) / size;
@@ -138,7 +183,7 @@ static struct buf build_even(const unsigned char *data, size_t len,
 		specs[i].kind = F_DATA;
 		specs[i].size = i + 1 < n ? size : len - i * size;
 	}
-	struct buf b = build_seekable(data, specs, n, table_sums, frame_sums);
+	struct buf b = build_seekable(data, specs, n, table_sums, how);
 	free(specs);
 	if (nframes != NULL)
 		*nframes = n;
@@ -159,6 +204,23 @@ static void drop(mapq_file *f, char *path)
 	free(path);
 }
 
+/* A byte scan of [start, end) of f: the input layer's own (input.h),
+ * whose windows are the decompressed bytes as zscan.c hands them out. */
+static struct mapq__scan *bscan(mapq_file *f, uint64_t start, uint64_t end,
+                                uint64_t window, unsigned flags)
+{
+	struct mapq__scan *s = malloc(sizeof *s);
+	ck_assert_ptr_nonnull(s);
+	mapq__scan_init(s, f, start, end, window, flags);
+	return s;
+}
+
+static void bscan_done(struct mapq__scan *s)
+{
+	mapq__scan_finish(s);
+	free(s);
+}
+
 /*
  * Run a scan of [start, end) and compare what it yields with `want` (the
  * data of that range): windows contiguous, at their offsets, and with
@@ -170,14 +232,12 @@ static int scan_equals(mapq_file *f, uint64_t start, uint64_t end,
                        const unsigned char *want, size_t want_len,
                        mapq_error *err)
 {
-	mapq_scan *s;
-	ck_assert_int_eq(mapq_scan_create(&s, f, start, end, window, flags, err),
-	                 MAPQ_OK);
+	struct mapq__scan *s = bscan(f, start, end, window, flags);
 	mapq_view w;
 	size_t got = 0;
 	int rc;
 	int ended_short = 0;
-	while ((rc = mapq_scan_next(s, &w, err)) == 1) {
+	while ((rc = mapq__scan_next(s, &w, err)) == 1) {
 		ck_assert_msg(!ended_short, "a window after a window not "
 		                            "ending a line");
 		ck_assert_uint_eq(w.offset, start + got);
@@ -190,7 +250,7 @@ static int scan_equals(mapq_file *f, uint64_t start, uint64_t end,
 			ended_short = 1;
 		got += w.size;
 	}
-	mapq_scan_destroy(s);
+	bscan_done(s);
 	if (rc == 0)
 		ck_assert_uint_eq(got, want_len);
 	return rc;
@@ -198,33 +258,32 @@ static int scan_equals(mapq_file *f, uint64_t start, uint64_t end,
 
 /* ------------------------------------------------------------------ */
 
+/* The seek table's checksums and zstd's frame checksums are the same
+ * XXH64 (libxxhash), for every length class, fed in uneven pieces. */
 START_TEST(xxh64_known_values)
 {
-	struct mapq__xxh64 h;
-	mapq__xxh64_init(&h);
-	ck_assert_uint_eq(mapq__xxh64_digest(&h), 0xEF46DB3751D8E999ull);
-	/* Against zstd's frame checksums, for every length class, fed in
-	 * uneven pieces. */
+	ck_assert_uint_eq(XXH64("", 0, 0), 0xEF46DB3751D8E999ull);
+	XXH64_state_t *h = XXH64_createState();
+	ck_assert_ptr_nonnull(h);
 	unsigned char *text = make_text(5000, 3);
 	size_t lens[] = {1, 3, 4, 7, 8, 31, 32, 33, 63, 64, 100, 4999};
 	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
 		struct buf b = {0};
-		add_frame(&b, text, lens[i], 1);
-		uint32_t want = (uint32_t)b.p[b.len - 4] |
-		                (uint32_t)b.p[b.len - 3] << 8 |
-		                (uint32_t)b.p[b.len - 2] << 16 |
-		                (uint32_t)b.p[b.len - 1] << 24;
-		mapq__xxh64_init(&h);
+		add_frame(&b, text, lens[i], FR_SUM);
+		uint32_t want = mapq__le32(b.p + b.len - 4);
+		XXH64_reset(h, 0);
 		for (size_t at = 0; at < lens[i];) {
 			size_t piece = (at % 5) + 1;
 			if (piece > lens[i] - at)
 				piece = lens[i] - at;
-			mapq__xxh64_update(&h, text + at, piece);
+			XXH64_update(h, text + at, piece);
 			at += piece;
 		}
-		ck_assert_uint_eq((uint32_t)mapq__xxh64_digest(&h), want);
+		ck_assert_uint_eq((uint32_t)XXH64_digest(h), want);
+		ck_assert_uint_eq(xxh32_of(text, lens[i]), want);
 		free(b.p);
 	}
+	XXH64_freeState(h);
 	free(text);
 }
 END_TEST
@@ -329,13 +388,6 @@ static void empty_frame_with_data(struct buf *b, size_t at)
 	put_le32(e3, 0);
 }
 
-static void data_frame_called_empty(struct buf *b, size_t at)
-{
-	/* Entry 3 (the last, 1000 bytes) says it holds nothing: that frame
-	 * would never be read, its data silently lost. */
-	put_le32(b->p + at + 8 + 3 * 12 + 4, 0);
-}
-
 static void truncated_front(struct buf *b, size_t at)
 {
 	/* Only the last bytes of the table survive. */
@@ -352,19 +404,96 @@ static const struct corruption corruptions[] = {
 	{"sizes do not add up", sizes_short, "add up"},
 	{"frame size field", frame_size_field, "frame size"},
 	{"empty frame with data", empty_frame_with_data, "no compressed bytes"},
-	{"data frame called empty", data_frame_called_empty, "not the empty frame"},
 	{"truncated table", truncated_front, "more than a file"},
 };
+
+/*
+ * Read a whole file through a scan (windows of 4 KiB, contiguous): the
+ * scan's status, the bytes in *out.
+ */
+static int scan_all(mapq_file *f, struct buf *out, mapq_error *err)
+{
+	struct mapq__scan *s = bscan(f, 0, UINT64_MAX, 4096, 0);
+	mapq_view w;
+	int rc;
+	memset(out, 0, sizeof *out);
+	while ((rc = mapq__scan_next(s, &w, err)) == 1) {
+		ck_assert_uint_eq(w.offset, out->len);
+		buf_add(out, w.data, w.size);
+	}
+	bscan_done(s);
+	return rc;
+}
+
+/*
+ * Open bytes `b` and read all of them through a scan: the bytes `zstd -dc`
+ * decodes from them, or MAPQ_ECORRUPT (at open or from the scan) when
+ * zstd -dc fails (after the same bytes as far as both got).  Plain bytes
+ * read as they are.  Returns the file's compression (-1: refused at open).
+ */
+static int reads_like_zstd(const struct buf *b, unsigned flags,
+                           const char *what)
+{
+	struct buf want, got;
+	int ok = ref_decode(b->p, b->len, &want);
+	char *path = tu_temp_file(b->p, b->len);
+	mapq_file *f;
+	mapq_error err;
+	int rc = mapq_file_open(&f, path, NULL, flags, &err);
+	int how = -1;
+	if (rc != MAPQ_OK) {
+		ck_assert_msg(!ok, "%s: refused at open (%s), zstd -dc reads it",
+		              what, err.msg);
+		ck_assert_int_eq(rc, MAPQ_ECORRUPT);
+		ck_assert(strncmp(err.msg, path, strlen(path)) == 0);
+	} else {
+		how = mapq_file_compression(f);
+		rc = scan_all(f, &got, &err);
+		if (how == MAPQ_COMPRESSION_NONE) {
+			ck_assert_msg(!ok, "%s: plain, zstd -dc reads it", what);
+			ck_assert_int_eq(rc, 0);
+			ck_assert_uint_eq(got.len, b->len);
+			ck_assert(memcmp(got.p, b->p, b->len) == 0);
+		} else if (ok) {
+			ck_assert_msg(rc == 0, "%s: %s", what, err.msg);
+			ck_assert_msg(got.len == want.len, "%s: %zu bytes, zstd "
+			              "-dc %zu", what, got.len, want.len);
+			ck_assert(memcmp(got.p, want.p, want.len) == 0);
+			/* Measured, the size is the bytes decoded. */
+			mapq_file_close(f);
+			f = tu_open(path, flags);
+			uint64_t size;
+			ck_assert_int_eq(mapq_file_measure(f, &size, &err), 0);
+			ck_assert_msg(size == want.len, "%s: measured %llu, "
+			              "decoded %zu", what,
+			              (unsigned long long)size, want.len);
+		} else {
+			ck_assert_msg(rc == MAPQ_ECORRUPT, "%s: rc %d where zstd "
+			              "-dc fails", what, rc);
+			ck_assert(strncmp(err.msg, path, strlen(path)) == 0);
+			size_t common = got.len < want.len ? got.len : want.len;
+			ck_assert(common == 0 ||
+			          memcmp(got.p, want.p, common) == 0);
+		}
+		free(got.p);
+		mapq_file_close(f);
+	}
+	unlink(path);
+	free(path);
+	free(want.p);
+	return how;
+}
 
 START_TEST(seek_table_corruptions)
 {
 	const struct corruption *c = &corruptions[_i];
 	unsigned char *text = make_text(10000, 6);
 	size_t n;
-	struct buf b = build_even(text, 10000, 3000, 1, 1, &n);
+	struct buf b = build_even(text, 10000, 3000, 1, FR_SUM, &n);
 	size_t table_at = b.len - (8 + n * 12 + 9);
 	c->apply(&b, table_at);
 
+	/* The parser says what does not add up. */
 	struct mapq__seek_table t;
 	mapq_error err;
 	int rc = mapq__seek_table_parse(&t, b.p, b.len, "the.zst", &err);
@@ -374,22 +503,25 @@ START_TEST(seek_table_corruptions)
 	              err.msg);
 	ck_assert_ptr_null(t.raw);
 
-	/* Opening such a file fails the same way, naming it. */
-	char *path = tu_temp_file(b.p, b.len);
-	mapq_file *f = (mapq_file *)1;
-	rc = mapq_file_open(&f, path, NULL, 0, &err);
-	if (c->apply == truncated_front) {
+	/* Such a file is no error at open: without a table to trust it is
+	 * read as a stream, exactly as zstd -dc reads it (which ignores the
+	 * table's frame, unless its own size field is broken). */
+	int how = reads_like_zstd(&b, 0, c->name);
+	if (c->apply == truncated_front)
 		/* Does not start with a frame any more: plain bytes. */
-		ck_assert_int_eq(rc, MAPQ_OK);
-		ck_assert_int_eq(mapq_file_compression(f), MAPQ_COMPRESSION_NONE);
-		mapq_file_close(f);
-	} else {
-		ck_assert_int_eq(rc, MAPQ_ECORRUPT);
-		ck_assert_ptr_null(f);
-		ck_assert(strncmp(err.msg, path, strlen(path)) == 0);
+		ck_assert_int_eq(how, MAPQ_COMPRESSION_NONE);
+	else
+		ck_assert_int_eq(how, MAPQ_COMPRESSION_ZSTD_STREAM);
+	char *path;
+	mapq_file *f;
+	if (c->apply != truncated_front && c->apply != frame_size_field) {
+		f = open_bytes(&b, 0, &path);
+		ck_assert_int_eq(scan_equals(f, 0, UINT64_MAX, 0, 0, text, 10000,
+		                             &err), 0);
+		drop(f, path);
 	}
-	/* ... but can be read raw. */
-	f = tu_open(path, MAPQ_OPEN_NO_DECOMPRESS);
+	/* Raw, when asked. */
+	f = open_bytes(&b, MAPQ_OPEN_NO_DECOMPRESS, &path);
 	ck_assert_int_eq(mapq_file_compression(f), MAPQ_COMPRESSION_NONE);
 	ck_assert_uint_eq(mapq_file_size(f), b.len);
 	drop(f, path);
@@ -398,30 +530,148 @@ START_TEST(seek_table_corruptions)
 }
 END_TEST
 
-START_TEST(understated_frame_is_caught_when_read)
+/* Tables that add up but that their frames contradict. */
+struct misfit {
+	const char *name;
+	void (*apply)(struct buf *b, size_t table_at);
+};
+
+static uint32_t entry_field(const struct buf *b, size_t at, size_t i,
+                            size_t field)
 {
-	/* Entry 1 says 2999 bytes where its frame declares 3000: a scan that
-	 * starts in that frame refuses it before handing out a byte. */
+	return mapq__le32(b->p + at + 8 + i * 12 + field * 4);
+}
+
+static void understated(struct buf *b, size_t at)
+{
+	/* Frame 1 declares 3000 bytes: its entry says 2999. */
+	put_le32(b->p + at + 8 + 12 + 4, 2999);
+}
+
+static void data_frame_called_empty(struct buf *b, size_t at)
+{
+	/* Entry 3 (the last, 1000 bytes) says it holds nothing: random
+	 * access would never read that frame. */
+	put_le32(b->p + at + 8 + 3 * 12 + 4, 0);
+}
+
+static void own_checksum_differs(struct buf *b, size_t at)
+{
+	b->p[at + 8 + 2 * 12 + 8] ^= 0x40;
+}
+
+static void boundary_moved(struct buf *b, size_t at)
+{
+	/* The sizes still add up, but frame 1 does not start at a frame. */
+	put_le32(b->p + at + 8, entry_field(b, at, 0, 0) + 1);
+	put_le32(b->p + at + 8 + 12, entry_field(b, at, 1, 0) - 1);
+}
+
+static void sizes_swapped(struct buf *b, size_t at)
+{
+	/* Decompressed sizes of frames 2 and 3 exchanged: the total is
+	 * right, each frame's is wrong. */
+	uint32_t d2 = entry_field(b, at, 2, 1), d3 = entry_field(b, at, 3, 1);
+	put_le32(b->p + at + 8 + 2 * 12 + 4, d3);
+	put_le32(b->p + at + 8 + 3 * 12 + 4, d2);
+}
+
+static const struct misfit misfits[] = {
+	{"understated frame", understated},
+	{"data frame called empty", data_frame_called_empty},
+	{"checksum differs from the frame's", own_checksum_differs},
+	{"boundary moved", boundary_moved},
+	{"sizes swapped", sizes_swapped},
+};
+
+START_TEST(seek_table_misfits_read_as_stream)
+{
+	const struct misfit *c = &misfits[_i];
 	unsigned char *text = make_text(10000, 6);
 	size_t n;
-	struct buf b = build_even(text, 10000, 3000, 1, 1, &n);
+	struct buf b = build_even(text, 10000, 3000, 1, FR_SUM, &n);
 	size_t table_at = b.len - (8 + n * 12 + 9);
-	put_le32(b.p + table_at + 8 + 12 + 4, 2999);
+	c->apply(&b, table_at);
+
+	/* The table parses, but does not fit the frames. */
+	struct mapq__seek_table t;
+	ck_assert_int_eq(mapq__seek_table_parse(&t, b.p, b.len, "x", NULL), 1);
+	ck_assert_int_eq(mapq__seek_table_fits(&t, b.p), 0);
+	mapq__seek_table_free(&t);
+
+	/* So the file is read as a stream: all of it, as zstd -dc does. */
+	ck_assert_int_eq(reads_like_zstd(&b, 0, c->name),
+	                 MAPQ_COMPRESSION_ZSTD_STREAM);
+	ck_assert_int_eq(reads_like_zstd(&b, MAPQ_OPEN_NO_MMAP, c->name),
+	                 MAPQ_COMPRESSION_ZSTD_STREAM);
 	char *path;
 	mapq_file *f = open_bytes(&b, 0, &path);
-	ck_assert_int_eq(mapq_file_compression(f), MAPQ_COMPRESSION_ZSTD_SEEKABLE);
-	mapq_scan *sc;
+	ck_assert_int_eq(mapq_file_size_known(f), 0);
+	ck_assert_uint_eq(mapq_seekable_frames(f), 0);
 	mapq_error err;
-	mapq_view w;
-	ck_assert_int_eq(mapq_scan_create(&sc, f, 3000, 3010, 0, 0, &err), 0);
-	ck_assert_int_eq(mapq_scan_next(sc, &w, &err), MAPQ_ECORRUPT);
-	ck_assert_msg(strstr(err.msg, "frame 1 (offset") != NULL &&
-	                      strstr(err.msg, "declares 3000 bytes, its seek "
-	                                      "table entry says 2999") != NULL,
-	              "%s", err.msg);
-	mapq_scan_destroy(sc);
+	ck_assert_int_eq(scan_equals(f, 2500, 9500, 700, MAPQ_SCAN_LINES,
+	                             text + 2500, 7000, &err), 0);
 	drop(f, path);
 	free(b.p);
+	free(text);
+}
+END_TEST
+
+/*
+ * One bit flipped anywhere in the seek table's frame (its skippable
+ * header, entry sizes, checksums, frame count, descriptor, magic): mapq
+ * reads what zstd -dc reads.  The frames declare their sizes and carry
+ * their checksums (as mapq compress writes them), so a flip the table
+ * still parses with is caught against them: only the descriptor's two
+ * bits that the format leaves free keep the file seekable.
+ */
+START_TEST(seek_table_bit_flips)
+{
+	unsigned char *text = make_text(10000, 16);
+	struct frame_spec specs[] = {
+		{F_DATA, 3000}, {F_SKIP, 5}, {F_DATA, 3000}, {F_DATA, 0},
+		{F_DATA, 4000},
+	};
+	int table_sums = _i;
+	size_t n = sizeof specs / sizeof specs[0];
+	struct buf orig = build_seekable(text, specs, n, table_sums, FR_SUM);
+	size_t table_len = 8 + n * (table_sums ? 12 : 8) + 9;
+	size_t table_at = orig.len - table_len;
+	ck_assert_int_eq(reads_like_zstd(&orig, 0, "intact"),
+	                 MAPQ_COMPRESSION_ZSTD_SEEKABLE);
+	for (size_t bit = 0; bit < table_len * 8; bit++) {
+		struct buf b = {0};
+		buf_add(&b, orig.p, orig.len);
+		size_t byte = table_at + bit / 8;
+		b.p[byte] ^= (unsigned char)(1u << (bit % 8));
+		char what[64];
+		snprintf(what, sizeof what, "table byte %zu bit %zu",
+		         bit / 8, bit % 8);
+		int how = reads_like_zstd(&b, 0, what);
+		/* Bits that change nothing the data depends on: the
+		 * descriptor's two free bits, and the checksum of the
+		 * skippable frame's entry (no data to check it against). */
+		int free_bit = (byte == b.len - 5 && bit % 8 < 2) ||
+		               (table_sums && bit / 8 >= 8 + 12 + 8 &&
+		                bit / 8 < 8 + 12 + 12);
+		if (free_bit)
+			ck_assert_int_eq(how, MAPQ_COMPRESSION_ZSTD_SEEKABLE);
+		else
+			ck_assert_msg(how != MAPQ_COMPRESSION_ZSTD_SEEKABLE,
+			              "%s: still seekable", what);
+		/* Unless the flip broke the skippable frame itself (its
+		 * magic, beyond the 16 skippable ones, or its size), zstd
+		 * -dc and so mapq read every byte. */
+		struct buf dec;
+		if (bit / 8 >= 8 || (bit / 8 == 0 && bit % 8 < 4)) {
+			ck_assert_msg(ref_decode(b.p, b.len, &dec), "%s", what);
+			ck_assert_uint_eq(dec.len, 10000);
+			ck_assert(memcmp(dec.p, text, 10000) == 0);
+			free(dec.p);
+		}
+		free(b.p);
+	}
+	free(orig.p);
 	free(text);
 }
 END_TEST
@@ -482,8 +732,12 @@ START_TEST(seekable_ranges_match_plain)
 	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
 		size_t fs = sizes[k] == 1 ? 7 : sizes[k];
 		for (int sums = 0; sums < 4; sums++) {
+			/* Table checksums or not; frames with their own
+			 * checksum and size, or with neither. */
 			struct buf b = build_even(text, len, fs, sums & 1,
-			                          sums & 2, NULL);
+			                          sums & 2 ? FR_SUM
+			                                   : FR_NOSIZE,
+			                          NULL);
 			char *path;
 			mapq_file *f = open_bytes(&b, 0, &path);
 			mapq_error err;
@@ -531,21 +785,19 @@ START_TEST(line_windows_across_seams)
 
 	uint64_t windows[] = {1, 100, 1000, 4096};
 	for (size_t i = 0; i < 4; i++) {
-		mapq_scan *a, *b, *c;
 		uint64_t start = i * 7;
-		ck_assert_int_eq(mapq_scan_create(&a, plain, start, len, windows[i],
-		                                  MAPQ_SCAN_LINES, NULL), 0);
-		ck_assert_int_eq(mapq_scan_create(&b, sf, start, UINT64_MAX,
-		                                  windows[i],
-		                                  MAPQ_SCAN_LINES, NULL), 0);
-		ck_assert_int_eq(mapq_scan_create(&c, kf, start, len, windows[i],
-		                                  MAPQ_SCAN_LINES, NULL), 0);
+		struct mapq__scan *a = bscan(plain, start, len, windows[i],
+		                             MAPQ_SCAN_LINES);
+		struct mapq__scan *b = bscan(sf, start, UINT64_MAX, windows[i],
+		                             MAPQ_SCAN_LINES);
+		struct mapq__scan *c = bscan(kf, start, len, windows[i],
+		                             MAPQ_SCAN_LINES);
 		mapq_view wa, wb, wc;
 		int ra;
 		uint64_t count = 0;
-		while ((ra = mapq_scan_next(a, &wa, NULL)) == 1) {
-			ck_assert_int_eq(mapq_scan_next(b, &wb, NULL), 1);
-			ck_assert_int_eq(mapq_scan_next(c, &wc, NULL), 1);
+		while ((ra = mapq__scan_next(a, &wa, NULL)) == 1) {
+			ck_assert_int_eq(mapq__scan_next(b, &wb, NULL), 1);
+			ck_assert_int_eq(mapq__scan_next(c, &wc, NULL), 1);
 			ck_assert_uint_eq(wa.offset, wb.offset);
 			ck_assert_uint_eq(wa.size, wb.size);
 			ck_assert_uint_eq(wa.offset, wc.offset);
@@ -554,19 +806,19 @@ START_TEST(line_windows_across_seams)
 			ck_assert(memcmp(wa.data, wc.data, wa.size) == 0);
 			/* Line functions work on decompressed windows. */
 			uint64_t na, nb;
-			ck_assert_int_eq(mapq_lines_count_newlines(&wa, &na, NULL), 0);
-			ck_assert_int_eq(mapq_lines_count_newlines(&wb, &nb, NULL), 0);
+			ck_assert_int_eq(mapq__view_count_newlines(&wa, &na, NULL), 0);
+			ck_assert_int_eq(mapq__view_count_newlines(&wb, &nb, NULL), 0);
 			ck_assert_uint_eq(na, nb);
 			count += nb;
 		}
 		ck_assert_int_eq(ra, 0);
-		ck_assert_int_eq(mapq_scan_next(b, &wb, NULL), 0);
-		ck_assert_int_eq(mapq_scan_next(c, &wc, NULL), 0);
+		ck_assert_int_eq(mapq__scan_next(b, &wb, NULL), 0);
+		ck_assert_int_eq(mapq__scan_next(c, &wc, NULL), 0);
 		ck_assert_uint_eq(count, mapq__count_newlines(text + start,
 		                                              len - start));
-		mapq_scan_destroy(a);
-		mapq_scan_destroy(b);
-		mapq_scan_destroy(c);
+		bscan_done(a);
+		bscan_done(b);
+		bscan_done(c);
 	}
 	/* A stream scanned to its end knows its size. */
 	ck_assert_int_eq(mapq_file_size_known(sf), 1);
@@ -717,14 +969,16 @@ START_TEST(damaged_frames)
 	unsigned char *text = make_text(len, 12);
 	mapq_error err;
 	char *path;
-	for (int own = 0; own < 2; own++) {
-		/* A wrong checksum in the table (frames with and without
-		 * their own checksum). */
+	/* A wrong checksum in the table, for frames without their own:
+	 * found when the frame is read. */
+	{
 		size_t n;
-		struct buf b = build_even(text, len, 10000, 1, own, &n);
+		struct buf b = build_even(text, len, 10000, 1, 0, &n);
 		size_t table_at = b.len - (8 + n * 12 + 9);
 		b.p[table_at + 8 + 2 * 12 + 8] ^= 0x40; /* frame 2's checksum */
 		mapq_file *f = open_bytes(&b, 0, &path);
+		ck_assert_int_eq(mapq_file_compression(f),
+		                 MAPQ_COMPRESSION_ZSTD_SEEKABLE);
 		ck_assert_int_eq(scan_equals(f, 0, 20000, 0, 0, text, 20000, &err),
 		                 0);
 		int rc = scan_equals(f, 0, len, 0, 0, text, len, &err);
@@ -736,6 +990,14 @@ START_TEST(damaged_frames)
 		rc = scan_equals(f, 25000, 25010, 0, 0, text + 25000, 10, &err);
 		ck_assert_int_eq(rc, MAPQ_ECORRUPT);
 		drop(f, path);
+		/* For frames with their own checksum, the table's is checked
+		 * against it at open: the table is not used, and the file
+		 * reads whole, as zstd -dc reads it. */
+		free(b.p);
+		b = build_even(text, len, 10000, 1, FR_SUM, &n);
+		b.p[table_at + 8 + 2 * 12 + 8] ^= 0x40;
+		ck_assert_int_eq(reads_like_zstd(&b, 0, "checksum"),
+		                 MAPQ_COMPRESSION_ZSTD_STREAM);
 		free(b.p);
 	}
 
@@ -754,9 +1016,11 @@ START_TEST(damaged_frames)
 	drop(f, path);
 
 	/* A seek table whose sizes add up but lie about a frame: frame 1's
-	 * decompressed size moved to frame 0. */
+	 * decompressed size moved to frame 0.  The frames do not declare
+	 * their sizes (nothing to check them against at open): found when
+	 * the frame is read. */
 	free(b.p);
-	b = build_even(text, len, 10000, 0, 1, &n);
+	b = build_even(text, len, 10000, 0, FR_SUM | FR_NOSIZE, &n);
 	size_t table_at = b.len - (8 + n * 8 + 9);
 	put_le32(b.p + table_at + 8 + 4, 10001);
 	put_le32(b.p + table_at + 8 + 8 + 4, 9999);
@@ -782,6 +1046,188 @@ START_TEST(damaged_frames)
 }
 END_TEST
 
+/*
+ * Files put one after the other (cat a.zst b.zst): zstd -dc reads every
+ * frame of every part, skipping skippable frames wherever they are, the
+ * seek tables of seekable parts included.  No seek table describes such a
+ * file, so it is read as a stream, to the same bytes.
+ */
+enum part_kind {
+	P_STREAM,   /* frames declaring their sizes */
+	P_PIPED,    /* frames without a content size */
+	P_SEEKABLE, /* a seekable file */
+	P_SKIP,     /* a skippable frame */
+	P_EMPTY_SEEKABLE /* a seekable file of no data: only its table */
+};
+
+static const struct {
+	const char *name;
+	enum part_kind parts[6];
+	size_t n;
+} concats[] = {
+	{"stream + stream", {P_STREAM, P_STREAM}, 2},
+	{"piped + piped", {P_PIPED, P_PIPED}, 2},
+	{"stream + seekable", {P_STREAM, P_SEEKABLE}, 2},
+	{"seekable + seekable", {P_SEEKABLE, P_SEEKABLE}, 2},
+	{"seekable + stream", {P_SEEKABLE, P_PIPED}, 2},
+	{"skippable frames around and between",
+	 {P_SKIP, P_STREAM, P_SKIP, P_SEEKABLE, P_SKIP, P_PIPED}, 6},
+	{"empty seekable + seekable + empty seekable",
+	 {P_EMPTY_SEEKABLE, P_SEEKABLE, P_EMPTY_SEEKABLE}, 3},
+	{"three seekable", {P_SEEKABLE, P_SEEKABLE, P_SEEKABLE}, 3},
+};
+
+/* Append part `kind` holding [data, data + len) (none for P_SKIP and
+ * P_EMPTY_SEEKABLE); returns the data bytes it holds. */
+static size_t add_part(struct buf *b, enum part_kind kind,
+                       const unsigned char *data, size_t len)
+{
+	struct buf p = {0};
+	switch (kind) {
+	case P_STREAM:
+	case P_PIPED:
+		/* Two frames, the second without a checksum. */
+		add_frame(b, data, len / 3, FR_SUM | (kind == P_PIPED ? FR_NOSIZE : 0));
+		add_frame(b, data + len / 3, len - len / 3,
+		          kind == P_PIPED ? FR_NOSIZE : 0);
+		return len;
+	case P_SEEKABLE:
+		p = build_even(data, len, 1000, 1, FR_SUM, NULL);
+		break;
+	case P_SKIP:
+		add_skippable(b, 0x184D2A5A, 5);
+		return 0;
+	case P_EMPTY_SEEKABLE:
+		p = build_seekable(NULL, NULL, 0, 1, FR_SUM);
+		len = 0;
+		break;
+	}
+	buf_add(b, p.p, p.len);
+	free(p.p);
+	return len;
+}
+
+START_TEST(concatenations_read_like_zstd)
+{
+	size_t len = 60000;
+	unsigned char *text = make_text(len, 17);
+	struct buf b = {0};
+	size_t data_parts = 0;
+	for (size_t i = 0; i < concats[_i].n; i++)
+		data_parts += concats[_i].parts[i] != P_SKIP &&
+		              concats[_i].parts[i] != P_EMPTY_SEEKABLE;
+	size_t at = 0, k = 0;
+	for (size_t i = 0; i < concats[_i].n; i++) {
+		enum part_kind kind = concats[_i].parts[i];
+		int data = kind != P_SKIP && kind != P_EMPTY_SEEKABLE;
+		size_t piece = !data ? 0 : ++k == data_parts ? len - at
+		                                               : len / data_parts;
+		at += add_part(&b, kind, text + at, piece);
+	}
+	ck_assert_uint_eq(at, len);
+	const char *what = concats[_i].name;
+
+	/* zstd -dc reads all of it; so does mapq, as a stream. */
+	struct buf dec;
+	ck_assert_msg(ref_decode(b.p, b.len, &dec), "%s", what);
+	ck_assert_uint_eq(dec.len, len);
+	ck_assert(memcmp(dec.p, text, len) == 0);
+	free(dec.p);
+	ck_assert_int_eq(reads_like_zstd(&b, 0, what),
+	                 MAPQ_COMPRESSION_ZSTD_STREAM);
+	ck_assert_int_eq(reads_like_zstd(&b, MAPQ_OPEN_NO_MMAP, what),
+	                 MAPQ_COMPRESSION_ZSTD_STREAM);
+
+	/* Ranges: across the parts' seams, in the last part, lines counted
+	 * from the end (slice -l -2:). */
+	char *path, *pp;
+	mapq_file *f = open_bytes(&b, 0, &path);
+	mapq_file *plain = tu_open((pp = tu_temp_file(text, len)), 0);
+	mapq_error err;
+	uint64_t starts[] = {0, len / 3 - 10, len / 2 + 1, len - 1000};
+	for (size_t i = 0; i < 4; i++) {
+		mapq_file_close(f);
+		f = tu_open(path, 0);
+		ck_assert_msg(scan_equals(f, starts[i], len, 777, MAPQ_SCAN_LINES,
+		                          text + starts[i], len - starts[i],
+		                          &err) == 0,
+		              "%s from %llu: %s", what,
+		              (unsigned long long)starts[i], err.msg);
+	}
+	const char *ranges[] = {"-2:", "-100:-50", "10:+3", "-1"};
+	for (size_t i = 0; i < 4; i++) {
+		mapq_range r;
+		ck_assert_int_eq(mapq_range_parse(&r, ranges[i], MAPQ_RANGE_LINES,
+		                                  NULL), 0);
+		uint64_t ps, pe, zs, ze;
+		ck_assert_int_eq(mapq_range_resolve(plain, &r, 0, &ps, &pe, NULL),
+		                 0);
+		ck_assert_int_eq(mapq_range_resolve(f, &r, 0, &zs, &ze, &err), 0);
+		/* A stream of unknown size may leave an end open. */
+		ck_assert_msg(ps == zs && (pe == ze || (ze > len && pe == len)),
+		              "%s %s: %llu:%llu, plain "
+		              "%llu:%llu", what, ranges[i],
+		              (unsigned long long)zs, (unsigned long long)ze,
+		              (unsigned long long)ps, (unsigned long long)pe);
+		mapq_scan *sc;
+		ck_assert_int_eq(mapq_scan_create(&sc, f, &r, 0, 0, &err), 0);
+		mapq_view w;
+		size_t got = 0;
+		int rc;
+		while ((rc = mapq_scan_next(sc, &w, &err)) == 1) {
+			ck_assert_uint_le(got + w.size, pe - ps);
+			ck_assert(memcmp(w.data, text + ps + got, w.size) == 0);
+			got += w.size;
+		}
+		ck_assert_int_eq(rc, 0);
+		ck_assert_uint_eq(got, pe - ps);
+		mapq_scan_destroy(sc);
+	}
+	drop(plain, pp);
+	drop(f, path);
+	free(b.p);
+	free(text);
+}
+END_TEST
+
+/* Damage in a concatenation is still an error: a flipped data byte in the
+ * second part, the file cut inside the second part's seek table. */
+START_TEST(damaged_concatenation)
+{
+	size_t len = 40000;
+	unsigned char *text = make_text(len, 18);
+	struct buf a = build_even(text, len / 2, 4000, 1, FR_SUM, NULL);
+	struct buf c = build_even(text + len / 2, len - len / 2, 4000, 1,
+	                          FR_SUM, NULL);
+	struct buf b = {0};
+	buf_add(&b, a.p, a.len);
+	buf_add(&b, c.p, c.len);
+	b.p[a.len + c.len / 3] ^= 0x10;
+	ck_assert_int_eq(reads_like_zstd(&b, 0, "flipped data"),
+	                 MAPQ_COMPRESSION_ZSTD_STREAM);
+	struct buf dec;
+	ck_assert_int_eq(ref_decode(b.p, b.len, &dec), 0);
+	free(dec.p);
+	b.p[a.len + c.len / 3] ^= 0x10;
+	b.len -= 10;
+	ck_assert_int_eq(reads_like_zstd(&b, 0, "cut table"),
+	                 MAPQ_COMPRESSION_ZSTD_STREAM);
+	ck_assert_int_eq(ref_decode(b.p, b.len, &dec), 0);
+	free(dec.p);
+	char *path;
+	mapq_file *f = open_bytes(&b, 0, &path);
+	mapq_error err;
+	ck_assert_int_eq(scan_equals(f, 0, UINT64_MAX, 0, 0, text, len, &err),
+	                 MAPQ_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "truncated"));
+	drop(f, path);
+	free(a.p);
+	free(b.p);
+	free(c.p);
+	free(text);
+}
+END_TEST
+
 START_TEST(truncation_during_scan)
 {
 	/* Barely compressible data, so the compressed file is large. */
@@ -802,21 +1248,19 @@ START_TEST(truncation_during_scan)
 			add_frame(&b, noise, len, 1);
 		char *path;
 		mapq_file *f = open_bytes(&b, 0, &path);
-		mapq_scan *s;
 		mapq_error err;
-		ck_assert_int_eq(mapq_scan_create(&s, f, 0, len, 64 << 10, 0,
-		                                  &err), 0);
+		struct mapq__scan *s = bscan(f, 0, len, 64 << 10, 0);
 		mapq_view w;
-		ck_assert_int_eq(mapq_scan_next(s, &w, &err), 1);
+		ck_assert_int_eq(mapq__scan_next(s, &w, &err), 1);
 		tu_truncate_from_child(path, 4096);
 		int rc;
-		while ((rc = mapq_scan_next(s, &w, &err)) == 1)
+		while ((rc = mapq__scan_next(s, &w, &err)) == 1)
 			;
 		ck_assert_int_eq(rc, MAPQ_ETRUNC);
 		ck_assert_ptr_nonnull(strstr(err.msg, path));
 		ck_assert_ptr_nonnull(strstr(err.msg, "shrank"));
-		ck_assert_int_eq(mapq_scan_next(s, &w, &err), MAPQ_ETRUNC);
-		mapq_scan_destroy(s);
+		ck_assert_int_eq(mapq__scan_next(s, &w, &err), MAPQ_ETRUNC);
+		bscan_done(s);
 		drop(f, path);
 		free(b.p);
 	}
@@ -859,11 +1303,11 @@ START_TEST(resolve_matches_plain)
 			                                  NULL), 0);
 			unsigned fl = align ? MAPQ_RESOLVE_ALIGN : 0;
 			uint64_t ps, pe, ks, ke, ss, se;
-			ck_assert_int_eq(mapq_file_resolve(plain, &r, fl, &ps, &pe,
+			ck_assert_int_eq(mapq_range_resolve(plain, &r, fl, &ps, &pe,
 			                                   NULL), 0);
-			ck_assert_int_eq(mapq_file_resolve(kf, &r, fl, &ks, &ke,
+			ck_assert_int_eq(mapq_range_resolve(kf, &r, fl, &ks, &ke,
 			                                   NULL), 0);
-			ck_assert_int_eq(mapq_file_resolve(sf, &r, fl, &ss, &se,
+			ck_assert_int_eq(mapq_range_resolve(sf, &r, fl, &ss, &se,
 			                                   NULL), 0);
 			ck_assert_msg(ps == ks && pe == ke,
 			              "%s: plain %llu:%llu seekable %llu:%llu",
@@ -871,12 +1315,12 @@ START_TEST(resolve_matches_plain)
 			              (unsigned long long)pe, (unsigned long long)ks,
 			              (unsigned long long)ke);
 			uint64_t np, ns;
-			ck_assert_int_eq(mapq_file_count_newlines(plain, 0, pe, &np,
+			ck_assert_int_eq(mapq_lines_count_newlines(plain, 0, pe, &np,
 			                                          NULL), 0);
-			ck_assert_int_eq(mapq_file_count_newlines(kf, 0, ke, &ns,
+			ck_assert_int_eq(mapq_lines_count_newlines(kf, 0, ke, &ns,
 			                                          NULL), 0);
 			ck_assert_uint_eq(np, ns);
-			ck_assert_int_eq(mapq_file_count_newlines(sf, ps, pe, &ns,
+			ck_assert_int_eq(mapq_lines_count_newlines(sf, ps, pe, &ns,
 			                                          NULL), 0);
 			ck_assert_uint_eq(ns, mapq__count_newlines(text + ps, pe - ps));
 			/* A stream of unknown size may leave an end open. */
@@ -1047,7 +1491,9 @@ static Suite *zstd_suite(void)
 	tcase_add_loop_test(tc, seek_table_corruptions, 0,
 	                    sizeof corruptions / sizeof corruptions[0]);
 	tcase_add_test(tc, frame_lookup_at_boundaries);
-	tcase_add_test(tc, understated_frame_is_caught_when_read);
+	tcase_add_loop_test(tc, seek_table_misfits_read_as_stream, 0,
+	                    sizeof misfits / sizeof misfits[0]);
+	tcase_add_loop_test(tc, seek_table_bit_flips, 0, 2);
 	tcase_add_test(tc, size_parser);
 	suite_add_tcase(s, tc);
 
@@ -1058,6 +1504,9 @@ static Suite *zstd_suite(void)
 	tcase_add_test(tc, detection_by_content);
 	tcase_add_test(tc, stream_without_content_size);
 	tcase_add_test(tc, damaged_frames);
+	tcase_add_loop_test(tc, concatenations_read_like_zstd, 0,
+	                    sizeof concats / sizeof concats[0]);
+	tcase_add_test(tc, damaged_concatenation);
 	tcase_add_test(tc, truncation_during_scan);
 	tcase_add_loop_test(tc, resolve_matches_plain, 0, 4);
 	suite_add_tcase(s, tc);

@@ -59,6 +59,9 @@ struct mapq__zscan {
 	struct mapq__raw raw;    /* raw bytes of unmapped input */
 	int error;               /* a past failure, returned again */
 	mapq_error saved;
+	int pending;             /* a stream's failure, held back until the
+	                          * bytes decoded before it are handed out */
+	mapq_error pending_err;
 };
 
 static int seekable(const mapq_file *f)
@@ -406,11 +409,30 @@ static int fill(struct mapq__scan *s, size_t target, mapq_error *err)
 			room = (size_t)(s->end - z->dpos);
 		size_t made;
 		rc = step(s, z->buf + z->have, room, &made, err);
+		z->have += made; /* z->dpos counts them, even on failure */
 		if (rc != MAPQ_OK)
 			return rc;
-		z->have += made;
 	}
 	return MAPQ_OK;
+}
+
+/*
+ * fill() failed.  In a stream, bytes decoded before the failure are
+ * handed out first, as zstd -dc writes them before it stops: a range that
+ * ends before damaged data reads without error, one that reaches it gets
+ * the error once its bytes before it are out.  (A seekable frame's bytes
+ * are only handed out once the frame is checked.)  Returns 1 when the
+ * failure is held back.
+ */
+static int hold_back(struct mapq__scan *s, int rc, const mapq_error *err)
+{
+	struct mapq__zscan *z = s->z;
+	if (seekable(s->file) || z->have == 0 || err == NULL)
+		return 0;
+	z->pending = rc;
+	z->pending_err = *err;
+	z->eof = 1; /* nothing more is decoded */
+	return 1;
 }
 
 static int zscan_next(struct mapq__scan *s, mapq_view *win, mapq_error *err)
@@ -437,11 +459,16 @@ static int zscan_next(struct mapq__scan *s, mapq_view *win, mapq_error *err)
 	}
 	if (s->pos >= s->end)
 		return 0;
+	if (z->pending != 0 && z->have == 0) {
+		if (err != NULL)
+			*err = z->pending_err;
+		return z->pending;
+	}
 
 	uint64_t left = s->end - s->pos;
 	size_t want = left < s->window ? (size_t)left : (size_t)s->window;
 	rc = fill(s, want > z->have ? want : z->have, err);
-	if (rc != MAPQ_OK)
+	if (rc != MAPQ_OK && !hold_back(s, rc, err))
 		return rc;
 	if (z->have == 0)
 		return 0; /* the data ended before the scan's start or end */
@@ -462,7 +489,7 @@ static int zscan_next(struct mapq__scan *s, mapq_view *win, mapq_error *err)
 			if (nl != NULL || z->dpos >= s->end || z->eof)
 				break;
 			rc = fill(s, z->have + z->have / 2 + 4096, err);
-			if (rc != MAPQ_OK)
+			if (rc != MAPQ_OK && !hold_back(s, rc, err))
 				return rc;
 		}
 		len = nl != NULL ? (size_t)(nl - z->buf) + 1 : z->have;
