@@ -100,7 +100,7 @@ enum mapq_open_flags {
 	 * window, as is done when mapping fails.  For tests. */
 	MAPQ_OPEN_NO_MMAP = 1u << 0,
 	/* Take zstd-compressed input as the raw bytes it is, instead of
-	 * decompressing it (the commands' --no-decompress). */
+	 * decompressing it. */
 	MAPQ_OPEN_NO_DECOMPRESS = 1u << 1
 };
 
@@ -214,7 +214,7 @@ enum mapq_scan_flags {
 	/* Keep the pages of finished windows resident (do not release). */
 	MAPQ_SCAN_KEEP = 1u << 1,
 	/* A byte range selects the lines that start inside it, each whole
-	 * (what grep --bytes and slice --align do).  Line ranges are
+	 * (so that adjacent byte ranges share no line).  Line ranges are
 	 * unaffected. */
 	MAPQ_SCAN_ALIGN = 1u << 2
 };
@@ -392,8 +392,8 @@ typedef struct mapq_pattern {
 
 /*
  * Compile `n` patterns (n >= 0; with n == 0 nothing matches) into *out.
- * -w wraps each pattern as (?<!\w)(?:P)(?!\w) and -x as ^(?:P)$, as GNU
- * grep -P does.  A literal that every match must contain is extracted and
+ * MAPQ_MATCH_WORD wraps each pattern as (?<!\w)(?:P)(?!\w) and
+ * MAPQ_MATCH_LINE as ^(?:P)$, as GNU grep -P does for -w and -x.  A literal that every match must contain is extracted and
  * used as a vectorised prefilter.
  * Errors: MAPQ_EPATTERN (err->msg has PCRE2's message and the offset in
  * the pattern: "invalid pattern 'a(b': missing closing parenthesis at
@@ -610,8 +610,8 @@ MAPQ_API int mapq_bisect_check(mapq_file *f, mapq_key *key, uint64_t prefix,
 /*
  * A split cuts a file's data into at most n shards, adjacent byte ranges
  * that start and end at line starts and cover the data, so that parallel
- * workers each given one range (`--bytes=START:END`) see every line
- * exactly once.  No shard is empty: there are exactly min(n, lines)
+ * workers each given one range (a byte range with MAPQ_SCAN_ALIGN) see
+ * every line exactly once.  No shard is empty: there are exactly min(n, lines)
  * shards (none for empty data).
  */
 typedef enum mapq_split_mode {
@@ -669,7 +669,7 @@ MAPQ_API void mapq_split_destroy(mapq_split *s);
  * counted as a single pass would count them.  That is what lets a file be
  * cut into pieces measured by separate threads.
  *
- * Definitions (the same as mapq-stats(1)):
+ * Definitions:
  * - A line ends after a '\n', or at the end of the data for a final line
  *   without one, which is still a line.  Its length is its bytes without
  *   the '\n' (a '\r' before it counts).  An empty line has length 0.
@@ -786,25 +786,45 @@ MAPQ_API int mapq_size_parse(const char *text, uint64_t *size,
  * mapq_file_open() recognises zstd data by its content: a zstd frame magic
  * number (bytes 28 B5 2F FD) at offset 0, or a skippable frame (magic
  * 0x184D2A50 to 0x184D2A5F, little-endian) at offset 0, which may be
- * followed by more skippable frames and then by zstd frames.  Such a file
- * is one of:
+ * followed by more skippable frames and then by zstd frames.  Whatever
+ * `zstd -dc` decodes, mapq reads, with the same bytes: several frames one
+ * after the other (files concatenated with cat, seekable or not), and
+ * skippable frames anywhere.  Such a file is one of:
  *
  * - the seekable format: independent zstd frames followed by a seek table
  *   in a final skippable frame whose last four bytes are 0x8F92EAB1.  The
  *   table lists each frame's compressed and decompressed size (and maybe
- *   a checksum); it is parsed and checked at open, so that the file's size
- *   is known and any byte of it is found by binary search.  A table that
- *   does not fit the file (claims more frames than the file can hold,
- *   frames that run past it, sizes that do not add up to it, reserved
- *   descriptor bits set) makes the open fail with MAPQ_ECORRUPT.
- * - a zstd stream: one or more frames (and skippable frames) with no seek
- *   table.  It is read by decompressing from the start; its size is not
- *   known until measured.
+ *   a checksum).  It is used for random access only when it describes the
+ *   whole file, which is checked at open: the table is well formed, its
+ *   frames start at offset 0 and end exactly where the table begins, and
+ *   each frame's first bytes and last four agree with its entry (a
+ *   skippable frame of that size and no data, or a zstd frame with a
+ *   valid header, the entry's content size when the header declares one,
+ *   the entry's checksum when the frame carries its own, and no data when
+ *   the entry says none).  The file's size is then known and any byte is
+ *   found by binary search; only the frames a read needs are decompressed.
+ * - a zstd stream: frames (and skippable frames) read by decompressing
+ *   from the start, as zstd -dc does; its size is not known until
+ *   measured.  This includes files with a seek table that does not
+ *   describe them (files concatenated after each other, a damaged table):
+ *   that table's frame is skipped like any skippable frame, and a table is
+ *   never a reason to refuse a file.
  *
- * Compressed standard input read from a pipe is held compressed in memory
- * and decompressed window by window like a mapped file; it is never
- * decompressed whole.  Frames whose window exceeds 2^27 bytes (zstd
- * --long=28 and above) are refused, as zstd -d refuses them by default.
+ * Damaged data (a bad frame, a checksum mismatch, a truncated file) is
+ * MAPQ_ECORRUPT when it is read, never wrong bytes; mapq_file_open()
+ * itself refuses only what zstd -dc refuses before its first byte
+ * (skippable frames at the start that run past the end or are followed by
+ * something that is not zstd, an invalid first frame header).  A seekable
+ * file's frames are checked as they are read (a frame that declares no
+ * size must decode to its entry's size; one without its own checksum must
+ * match the table's).  A zstd stream hands out the bytes decoded before
+ * damage first, as zstd -dc writes them, so a range that ends before the
+ * damage reads without error.
+ *
+ * Compressed standard input read from a pipe is a zstd stream, read
+ * forward once, window by window; it is never decompressed whole.  Frames
+ * whose window exceeds 2^27 bytes (zstd --long=28 and above) are refused,
+ * as zstd -d refuses them by default.
  */
 enum mapq_compression {
 	MAPQ_COMPRESSION_NONE = 0,         /* plain bytes */
@@ -968,7 +988,7 @@ MAPQ_API int mapq_file_write_range(mapq_file *f, uint64_t start,
 typedef struct mapq_compressor mapq_compressor;
 
 #define MAPQ_COMPRESS_FRAME_DEFAULT ((uint64_t)1 << 20)
-/* The largest frame: --frame-size accepts up to this, and an aligned
+/* The largest frame size a compressor accepts; an aligned
  * frame is cut here when its last line runs on. */
 #define MAPQ_COMPRESS_FRAME_MAX ((uint64_t)1 << 30)
 /* The most threads a compressor runs. */
