@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "input/zstd_format.h"
 
 static void require(int ok, const char *what)
 {
@@ -41,6 +41,9 @@ static void check_table(const uint8_t *data, size_t size)
 		require(t.raw[i] <= t.raw[i + 1], "frames out of order");
 		require(t.dec[i] <= t.dec[i + 1], "offsets out of order");
 	}
+	/* The checks of the frames against the table read only bytes inside
+	 * the data, whatever the table claims. */
+	(void)mapq__seek_table_fits(&t, data);
 	uint64_t total = t.dec[t.n];
 	uint64_t probes[] = {0, 1, total / 2, total - 1, total, total + 1};
 	for (size_t k = 0; k < sizeof probes / sizeof probes[0]; k++) {
@@ -73,7 +76,7 @@ static void check_reader(const uint8_t *data, size_t size)
 		mapq_scan *s;
 		mapq_view w;
 		int rc;
-		if (mapq_scan_create(&s, f, 0, UINT64_MAX, 4096, MAPQ_SCAN_LINES,
+		if (mapq_scan_create(&s, f, NULL, 4096, MAPQ_SCAN_LINES,
 		                     &err) == MAPQ_OK) {
 			while ((rc = mapq_scan_next(s, &w, &err)) == 1)
 				;
@@ -87,9 +90,19 @@ static void check_reader(const uint8_t *data, size_t size)
 			uint64_t a, b;
 			if (mapq_range_parse(&r, ranges[i], i == 1 ? MAPQ_RANGE_BYTES
 			                                          : MAPQ_RANGE_LINES,
-			                     NULL) == MAPQ_OK)
-				mapq_range_resolve(f, &r, MAPQ_RESOLVE_ALIGN, &a, &b,
-				                  &err);
+			                     NULL) != MAPQ_OK)
+				continue;
+			mapq_range_resolve(f, &r, MAPQ_RESOLVE_ALIGN, &a, &b, &err);
+			/* The same range as a scan: one pass on a stream. */
+			if (mapq_scan_create(&s, f, &r, 4096, MAPQ_SCAN_ALIGN,
+			                     &err) == MAPQ_OK) {
+				while ((rc = mapq_scan_next(s, &w, &err)) == 1)
+					;
+				require(rc == 0 || rc == MAPQ_ECORRUPT ||
+				                rc == MAPQ_ENOMEM,
+				        "unexpected range scan status");
+				mapq_scan_destroy(s);
+			}
 		}
 		mapq_file_close(f);
 	}

@@ -126,9 +126,11 @@ enum mapq_open_flags {
  *
  * On success *out holds a new file to release with mapq_file_close().
  * Errors: MAPQ_EINVAL, MAPQ_ENOMEM, MAPQ_ESYS (open, fstat, mmap, read),
- * MAPQ_ECORRUPT (compressed input whose structure is broken: a seek table
- * that does not add up, skippable frames running past the end, a first
- * frame header that is not valid), MAPQ_ETRUNC.
+ * MAPQ_ECORRUPT (compressed input that zstd -dc refuses before its first
+ * byte: skippable frames at the start that run past the end or are not
+ * followed by zstd data, a first frame header that is not valid; a seek
+ * table that does not describe the file is no error, see "Compressed
+ * input"), MAPQ_ETRUNC.
  */
 MAPQ_API int mapq_file_open(mapq_file **out, const char *path,
                             const char *label, unsigned flags,

@@ -28,6 +28,7 @@
 #include <zstd.h>
 #include <xxhash.h>
 
+#include "common/buf.h"
 #include "common/error.h"
 #include "file.h"
 #include "zscan.h"
@@ -370,29 +371,6 @@ static int zscan_start(struct mapq__scan *s, mapq_error *err)
 	return skip_to(s, s->pos, err);
 }
 
-/* Grow the window buffer to hold at least `need` bytes. */
-static int grow(struct mapq__scan *s, size_t need, mapq_error *err)
-{
-	struct mapq__zscan *z = s->z;
-	if (need <= z->cap)
-		return MAPQ_OK;
-	size_t cap = z->cap > 0 ? z->cap : 4096;
-	while (cap < need) {
-		if (cap > SIZE_MAX / 2)
-			return mapq__error_set(err, MAPQ_ENOMEM, 0,
-			                       "%s: line too long to buffer",
-			                       mapq_file_name(s->file));
-		cap *= 2;
-	}
-	unsigned char *p = realloc(z->buf, cap);
-	if (p == NULL)
-		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
-		                       mapq_file_name(s->file));
-	z->buf = p;
-	z->cap = cap;
-	return MAPQ_OK;
-}
-
 /*
  * Decode until buf holds `target` bytes (or the scan's end or the data's
  * end comes first).  z->dpos == s->pos + z->have throughout.
@@ -400,7 +378,8 @@ static int grow(struct mapq__scan *s, size_t need, mapq_error *err)
 static int fill(struct mapq__scan *s, size_t target, mapq_error *err)
 {
 	struct mapq__zscan *z = s->z;
-	int rc = grow(s, target, err);
+	int rc = mapq__buf_grow(&z->buf, &z->cap, target,
+	                        mapq_file_name(s->file), err);
 	if (rc != MAPQ_OK)
 		return rc;
 	while (z->have < target && !z->eof && z->dpos < s->end) {
