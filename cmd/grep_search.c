@@ -672,17 +672,23 @@ static int first_line_number(struct file_state *fs, mapq_scan *scan)
 /*
  * GNU grep leaves a regular file on standard input positioned just after
  * the last selected line when -m stopped the search, so that the rest of
- * it can be read by the next command: `{ grep -m1 x; cat; } <F`.
+ * it can be read by the next command: `{ grep -m1 x; cat; } <F`; and at its
+ * end when the whole file was searched.  (Compressed input has no such
+ * offset to give: it is left alone.)
  */
-static void leave_stdin_offset(const struct file_state *fs, off_t origin)
+static void leave_stdin_offset(const struct file_state *fs, off_t origin,
+                               int searched_all)
 {
-	if (!fs->is_stdin || origin < 0 || fs->o->max_count == UINT64_MAX ||
-	    fs->selected < fs->o->max_count)
-		return;
 	struct stat st;
-	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode))
+	if (!fs->is_stdin || origin < 0 ||
+	    mapq_file_compression(fs->f) != MAPQ_COMPRESSION_NONE ||
+	    fstat(STDIN_FILENO, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	if (fs->o->max_count != UINT64_MAX && fs->selected >= fs->o->max_count)
 		(void)lseek(STDIN_FILENO, origin + (off_t)fs->selected_end,
 		            SEEK_SET);
+	else if (searched_all)
+		(void)lseek(STDIN_FILENO, 0, SEEK_END);
 }
 
 static void finish_file(struct file_state *fs)
@@ -751,11 +757,13 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 	rc = mapq_scan_create(&scan, fs.f, o->has_range ? &o->range : NULL, 0,
 	                      MAPQ_SCAN_LINES | MAPQ_SCAN_ALIGN, &fs.err);
 	mapq_view w;
+	int searched_all = 0;
 	while (rc == 0 && !run->out->closed && !run->out->failed &&
 	       (!fs.done || fs.after_left > 0)) {
 		int more = mapq_scan_next(scan, &w, &fs.err);
 		if (more <= 0) {
 			rc = more;
+			searched_all = more == 0;
 			break;
 		}
 		if (fs.need_numbers && !fs.numbered &&
@@ -768,7 +776,7 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 	}
 	mapq_scan_destroy(scan);
 	if (rc >= 0)
-		leave_stdin_offset(&fs, origin);
+		leave_stdin_offset(&fs, origin, searched_all);
 	if (rc < 0) {
 		run->trouble = 1;
 		cli_out_flush(run->out);

@@ -103,8 +103,19 @@ static int detect(mapq_file *f, mapq_error *err)
 		mapq__guard_pop(&g);
 		return rc;
 	}
+	/* Wait for more bytes only while those read so far may still begin
+	 * a zstd magic number: a first line of plain text shorter than the
+	 * magic is handled as soon as it arrives. */
 	struct mapq__raw r = {0};
-	int rc = mapq__raw_get(f, &r, 0, DETECT_PEEK, DETECT_PEEK, &p, &n, err);
+	size_t min = 1;
+	int rc;
+	for (;;) {
+		rc = mapq__raw_get(f, &r, 0, min, DETECT_PEEK, &p, &n, err);
+		if (rc != MAPQ_OK || n >= DETECT_PEEK || n < min ||
+		    !mapq__zstd_may_begin(p, n))
+			break;
+		min = n + 1;
+	}
 	if (rc == MAPQ_OK)
 		rc = mapq__zstd_detect_stream(&f->z, p, n, f->name, err);
 	mapq__raw_free(&r);

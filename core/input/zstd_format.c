@@ -393,6 +393,19 @@ int mapq__zstd_detect_stream(struct mapq__zstd_info *z, const unsigned char *p,
 	return MAPQ_OK;
 }
 
+int mapq__zstd_may_begin(const unsigned char *p, uint64_t n)
+{
+	static const unsigned char frame[4] = {0x28, 0xB5, 0x2F, 0xFD};
+	static const unsigned char skip[4] = {0x50, 0x2A, 0x4D, 0x18};
+	if (n >= 4)
+		return 0;
+	if (memcmp(p, frame, (size_t)n) == 0)
+		return 1;
+	/* Skippable magics 0x184D2A50-5F: any low nibble in the first byte. */
+	return n == 0 || ((p[0] & 0xF0) == 0x50 &&
+	                  memcmp(p + 1, skip + 1, (size_t)(n - 1)) == 0);
+}
+
 void mapq__zstd_info_free(struct mapq__zstd_info *z)
 {
 	mapq__seek_table_free(&z->seek);

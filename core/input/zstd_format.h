@@ -104,6 +104,10 @@ int mapq__zstd_detect_stream(struct mapq__zstd_info *z, const unsigned char *p,
                              uint64_t n, const char *name, mapq_error *err);
 void mapq__zstd_info_free(struct mapq__zstd_info *z);
 
+/* 1 when the n < 4 bytes at p may be the start of a zstd frame or of a
+ * skippable frame (so that more bytes are needed to tell). */
+int mapq__zstd_may_begin(const unsigned char *p, uint64_t n);
+
 /*
  * The decompressed size of a zstd stream [data, data + size) from its frame
  * headers: 1 with *size set when every frame declares its content size, 0
