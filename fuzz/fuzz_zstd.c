@@ -43,7 +43,8 @@ static void check_table(const uint8_t *data, size_t size)
 	}
 	/* The checks of the frames against the table read only bytes inside
 	 * the data, whatever the table claims. */
-	(void)mapq__seek_table_fits(&t, data);
+	struct mapq__memory mem = {data, size};
+	(void)mapq__seek_table_fits(&t, mapq__memory_read_at, &mem);
 	uint64_t total = t.dec[t.n];
 	uint64_t probes[] = {0, 1, total / 2, total - 1, total, total + 1};
 	for (size_t k = 0; k < sizeof probes / sizeof probes[0]; k++) {

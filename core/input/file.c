@@ -83,11 +83,59 @@ static int map_regular(mapq_file *f, int fd, uint64_t start, uint64_t fsize,
 	f->base_len = len;
 	f->data = (const unsigned char *)p + (start - aligned);
 	f->size = fsize - start;
+	f->fd_start = start;
 	f->source = MAPQ__SOURCE_MAPPED;
 	return MAPQ_OK;
 }
 
 static int stream_read(mapq_file *f, mapq_error *err);
+
+/*
+ * Raw bytes by pread(2), for the checks of a seek table at open: a frame's
+ * last four bytes and the next frame's header lie side by side, so one
+ * read of a little more than asked serves both.
+ */
+struct seam_reader {
+	const mapq_file *f;
+	unsigned char buf[256];
+	uint64_t off;
+	size_t len;
+};
+
+static int pread_at(void *ctx, uint64_t off, unsigned char *buf, size_t n)
+{
+	struct seam_reader *r = ctx;
+	const mapq_file *f = r->f;
+	if (f->fd < 0 || off > f->size || n > f->size - off)
+		return -1;
+	if (off >= r->off && off - r->off <= r->len &&
+	    n <= r->len - (off - r->off)) {
+		memcpy(buf, r->buf + (off - r->off), n);
+		return 0;
+	}
+	size_t want = n > sizeof r->buf ? n : sizeof r->buf;
+	unsigned char *dst = n > sizeof r->buf ? buf : r->buf;
+	if (want > f->size - off)
+		want = (size_t)(f->size - off);
+	size_t got = 0;
+	while (got < want) {
+		ssize_t k = pread(f->fd, dst + got, want - got,
+		                  (off_t)(f->fd_start + off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	if (got < n)
+		return -1;
+	if (dst == r->buf) {
+		r->off = off;
+		r->len = got;
+		memcpy(buf, r->buf, n);
+	}
+	return 0;
+}
 
 /* The first bytes of the data, for recognising zstd. */
 static int detect(mapq_file *f, mapq_error *err)
@@ -98,8 +146,9 @@ static int detect(mapq_file *f, mapq_error *err)
 		struct mapq__guard g;
 		if (!MAPQ__GUARDED(g, f))
 			return mapq__guard_failed(&g, err);
-		int rc = mapq__zstd_detect(&f->z, f->data, f->size, f->name,
-		                           err);
+		struct seam_reader seams = {.f = f};
+		int rc = mapq__zstd_detect(&f->z, f->data, f->size, pread_at,
+		                           &seams, f->name, err);
 		mapq__guard_pop(&g);
 		return rc;
 	}
@@ -206,10 +255,9 @@ int mapq_file_open(mapq_file **out, const char *path, const char *label,
 	if (f->source == MAPQ__SOURCE_MAPPED && f->size > 0 &&
 	    (rc = mapq__guard_install(err)) != MAPQ_OK)
 		goto fail;
-	if (f->source == MAPQ__SOURCE_MAPPED && f->own_fd) {
-		close(f->fd);
-		f->fd = -1;
-		f->own_fd = 0;
+	if (f->source == MAPQ__SOURCE_MAPPED && f->size > 0) {
+		/* Kept for small reads that a page fault would cost more. */
+		f->fd = fd;
 	}
 	f->z.compression = MAPQ_COMPRESSION_NONE;
 	f->z.dsize = f->size;

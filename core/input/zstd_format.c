@@ -249,15 +249,23 @@ static uint64_t frame_header_size(unsigned fhd)
  * when it carries its own, and decodes to nothing when the entry calls it
  * empty (such a frame is never read otherwise).
  */
+/* Bytes read of an empty frame to see that it decodes to nothing. */
+#define EMPTY_FRAME_READ ((size_t)4096)
+
 static int frame_fits(const struct mapq__seek_table *t, uint64_t i,
-                      const unsigned char *d)
+                      mapq__read_at read_at, void *ctx)
 {
 	uint64_t csize = t->raw[i + 1] - t->raw[i];
 	uint64_t dsize = t->dec[i + 1] - t->dec[i];
-	const unsigned char *fr = d + t->raw[i];
 	if (csize == 0)
 		return dsize == 0; /* nothing in the file, nothing in the data */
 	if (csize < 4)
+		return 0;
+	unsigned char fr[MAPQ__ZSTD_FRAME_HEADER_MAX];
+	size_t head = (size_t)(csize < MAPQ__ZSTD_FRAME_HEADER_MAX
+	                               ? csize
+	                               : MAPQ__ZSTD_FRAME_HEADER_MAX);
+	if (read_at(ctx, t->raw[i], fr, head) != 0)
 		return 0;
 	uint32_t magic = mapq__le32(fr);
 	if (is_skippable(magic))
@@ -267,9 +275,6 @@ static int frame_fits(const struct mapq__seek_table *t, uint64_t i,
 		return 0;
 	/* ZSTD_getFrameContentSize() fails on a header that is invalid or
 	 * longer than the bytes it is given. */
-	size_t head = (size_t)(csize < MAPQ__ZSTD_FRAME_HEADER_MAX
-	                               ? csize
-	                               : MAPQ__ZSTD_FRAME_HEADER_MAX);
 	unsigned long long declared = ZSTD_getFrameContentSize(fr, head);
 	if (declared == ZSTD_CONTENTSIZE_ERROR)
 		return 0;
@@ -280,34 +285,50 @@ static int frame_fits(const struct mapq__seek_table *t, uint64_t i,
 	if (fhd & FRAME_HAS_CHECKSUM) {
 		if (csize < hsize + BLOCK_HEADER + 4)
 			return 0;
+		unsigned char sum[4];
 		if (t->checksum != NULL &&
-		    mapq__le32(fr + csize - 4) != t->checksum[i])
+		    (read_at(ctx, t->raw[i + 1] - 4, sum, 4) != 0 ||
+		     mapq__le32(sum) != t->checksum[i]))
 			return 0;
 	} else if (csize < hsize + BLOCK_HEADER) {
 		return 0;
 	}
 	if (dsize == 0) {
-		/* Decoding stops at the first block with data: cheap. */
-		unsigned char none[1];
-		if (ZSTD_decompress(none, 0, fr, (size_t)csize) != 0)
+		/* Decoding stops at the first block with data: cheap.  An
+		 * empty frame is a few bytes; one this long is not empty. */
+		if (csize > EMPTY_FRAME_READ)
+			return 0;
+		unsigned char whole[EMPTY_FRAME_READ], none[1];
+		if (read_at(ctx, t->raw[i], whole, (size_t)csize) != 0 ||
+		    ZSTD_decompress(none, 0, whole, (size_t)csize) != 0)
 			return 0;
 	}
 	return 1;
 }
 
+int mapq__memory_read_at(void *ctx, uint64_t off, unsigned char *buf,
+                         size_t n)
+{
+	const struct mapq__memory *m = ctx;
+	if (off > m->size || n > m->size - off)
+		return -1;
+	memcpy(buf, m->data + off, n);
+	return 0;
+}
+
 int mapq__seek_table_fits(const struct mapq__seek_table *t,
-                          const unsigned char *data)
+                          mapq__read_at read_at, void *ctx)
 {
 	for (uint64_t i = 0; i < t->n; i++)
-		if (!frame_fits(t, i, data))
+		if (!frame_fits(t, i, read_at, ctx))
 			return 0;
 	return 1;
 }
 
 /* The checks of detection, run under the SIGBUS guard. */
 static int detect_guarded(struct mapq__zstd_info *f, const unsigned char *d,
-                          uint64_t size, const char *name,
-                          mapq_error *err)
+                          uint64_t size, mapq__read_at read_at, void *ctx,
+                          const char *name, mapq_error *err)
 {
 	uint32_t magic = mapq__le32(d);
 	if (magic != MAPQ__ZSTD_FRAME_MAGIC && !is_skippable(magic))
@@ -349,7 +370,7 @@ static int detect_guarded(struct mapq__zstd_info *f, const unsigned char *d,
 			*err = perr;
 		return rc;
 	}
-	if (rc == 1 && mapq__seek_table_fits(&f->seek, d)) {
+	if (rc == 1 && mapq__seek_table_fits(&f->seek, read_at, ctx)) {
 		f->compression = MAPQ_COMPRESSION_ZSTD_SEEKABLE;
 		f->dsize = f->seek.dec[f->seek.n];
 		return MAPQ_OK;
@@ -364,13 +385,14 @@ static int detect_guarded(struct mapq__zstd_info *f, const unsigned char *d,
 }
 
 int mapq__zstd_detect(struct mapq__zstd_info *z, const unsigned char *data,
-                      uint64_t size, const char *name, mapq_error *err)
+                      uint64_t size, mapq__read_at read_at, void *ctx,
+                      const char *name, mapq_error *err)
 {
 	z->compression = MAPQ_COMPRESSION_NONE;
 	z->dsize = size;
 	if (size < 4)
 		return MAPQ_OK;
-	int rc = detect_guarded(z, data, size, name, err);
+	int rc = detect_guarded(z, data, size, read_at, ctx, name, err);
 	if (rc != MAPQ_OK) {
 		mapq__seek_table_free(&z->seek);
 		z->compression = MAPQ_COMPRESSION_NONE;

@@ -60,15 +60,33 @@ int mapq__seek_table_parse(struct mapq__seek_table *t,
                            const unsigned char *data, uint64_t size,
                            const char *name, mapq_error *err);
 /*
- * 1 when every frame of the file [data, ...) that table t (parsed from it)
- * lists agrees with its entry, from the frame's first bytes and last four:
- * a skippable frame of exactly the entry's size and no data, or a zstd
- * frame with a valid header, whose declared content size (if any) is the
- * entry's, whose own checksum (if any) is the table's, and which decodes
- * to nothing when the entry calls it empty.  0 otherwise.
+ * Reads n bytes of a file at raw offset `off` into buf: 0, or -1 when they
+ * cannot be read.  (Detection reads a few bytes at each frame seam with
+ * pread(2), which costs a system call where touching the mapping would
+ * cost a page fault and its fault-around.)
+ */
+typedef int (*mapq__read_at)(void *ctx, uint64_t off, unsigned char *buf,
+                             size_t n);
+
+/* A mapq__read_at over bytes in memory, ctx pointing at this. */
+struct mapq__memory {
+	const unsigned char *data;
+	uint64_t size;
+};
+int mapq__memory_read_at(void *ctx, uint64_t off, unsigned char *buf,
+                         size_t n);
+
+/*
+ * 1 when every frame of the file that table t (parsed from it) lists
+ * agrees with its entry, from the frame's first bytes and last four, read
+ * through read_at: a skippable frame of exactly the entry's size and no
+ * data, or a zstd frame with a valid header, whose declared content size
+ * (if any) is the entry's, whose own checksum (if any) is the table's, and
+ * which decodes to nothing when the entry calls it empty.  0 otherwise
+ * (also when bytes cannot be read).
  */
 int mapq__seek_table_fits(const struct mapq__seek_table *t,
-                          const unsigned char *data);
+                          mapq__read_at read_at, void *ctx);
 void mapq__seek_table_free(struct mapq__seek_table *t);
 /* Index of the frame holding decompressed offset `offset`, or t->n. */
 uint64_t mapq__seek_table_find(const struct mapq__seek_table *t,
@@ -94,7 +112,8 @@ struct mapq__zstd_info {
  * frame after them, an invalid first frame header), or MAPQ_ENOMEM.
  */
 int mapq__zstd_detect(struct mapq__zstd_info *z, const unsigned char *data,
-                      uint64_t size, const char *name, mapq_error *err);
+                      uint64_t size, mapq__read_at read_at, void *ctx,
+                      const char *name, mapq_error *err);
 /*
  * The same for a stream, from its first n bytes (n < 4: too short to be
  * zstd).  A stream has no seek table to use: zstd data is read as a zstd
