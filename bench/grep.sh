@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mapq grep benchmark: searching a big synthetic log with mapq grep versus
 # ripgrep, GNU grep in the C locale and GNU grep -P, plus the peak RSS of each
-# tool and SPEC's check that a catastrophic pattern fails fast.
+# tool and mapq-grep(1)'s promise (LIMITS) that a catastrophic pattern fails fast.
 #
 # Usage:   bench/grep.sh                      (uses <repo>/build/mapq)
 #          MAPQ=/path/to/mapq bench/grep.sh
@@ -226,7 +226,7 @@ want regex && run_case regex "regex with a literal inside, -n" "-n" '[a-z]+\[[0-
 want icase && run_case icase "case-insensitive literal, -c -i" "-c -i" 'error' 0
 want noliteral && run_case noliteral "regex without a literal, -c" "-c" '[a-z]{9} [a-z]{9}' 1
 
-# ---- SPEC: a catastrophic pattern fails fast ------------------------------------
+# ---- mapq-grep(1), LIMITS: a catastrophic pattern fails fast ------------------------------------
 # `(a+)+$` against one line of 99,999 `a` and a `b`: PCRE2 must give up with
 # an error (exit 2) in under a second, not return "no match".
 redos=$tmp_dir/redos
@@ -329,7 +329,7 @@ summary=$BENCH_DIR/grep-summary.md
             { for (i = 4; i <= NF; i++) printf "- %s: `%s`\n", $1, repl(repl($i, f, "F"), m, "mapq") }' "$cmds"
         echo
     fi
-    echo "## SPEC: \`(a+)+\$\` on a line of 99,999 \`a\` and a \`b\`"
+    echo "## mapq-grep(1), LIMITS: \`(a+)+\$\` on a line of 99,999 \`a\` and a \`b\`"
     echo
     echo "| tool | exit status | seconds | stderr |"
     echo "|---|---:|---:|---|"
@@ -337,7 +337,7 @@ summary=$BENCH_DIR/grep-summary.md
     if [ "$have_mapq" = 1 ]; then
         awk -F'\t' '$1 == "mapq" {
             ok = ($2 == 2 && $3 < 1.0)
-            printf "\nmapq: %s (SPEC: exit 2 with a message, in under a second)\n", ok ? "PASS" : "FAIL" }' "$redos_rows"
+            printf "\nmapq: %s (mapq-grep(1): exit 2 with a message, in under a second)\n", ok ? "PASS" : "FAIL" }' "$redos_rows"
     fi
     echo
     if [ "$mismatches" -gt 0 ]; then

@@ -20,7 +20,7 @@ struct line {
 	size_t next;       /* where the next line starts */
 };
 
-/* Lines of text the way SPEC.md counts them. */
+/* Lines of text the way mapq(1) counts them (RANGES). */
 static size_t model_lines(const char *t, size_t size, struct line *out)
 {
 	size_t n = 0;

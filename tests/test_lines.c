@@ -1,5 +1,5 @@
 /* test_lines.c - line primitives and range resolution against a naive
- * model: split the bytes into lines, pick them by the rules of SPEC.md. */
+ * model: split the bytes into lines, pick them by the rules of mapq(1), RANGES. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

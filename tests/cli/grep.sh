@@ -3,7 +3,7 @@
 # `mapq grep ARGS` and `LC_ALL=C.UTF-8 grep -P ARGS` (or grep -E / -F /
 # plain grep where -P cannot take the arguments) in the same directory and
 # compares stdout byte for byte, the exit status, and stderr with "grep:"
-# read as "mapq:" (so stderr must be empty wherever grep's is).  Where SPEC
+# read as "mapq:" (so stderr must be empty wherever grep's is).  Where mapq-grep(1)
 # says mapq differs from GNU grep (invalid UTF-8, --bytes, --lines, pattern
 # errors), the expectation is computed with other tools.
 # Usage: grep.sh MAPQ TESTDATA_DIR
@@ -476,7 +476,7 @@ gp --color=always -n 'NEEDLE' long.txt
 # Binary input: a NUL makes the file binary ("binary file matches" on
 # stderr instead of the lines); -a searches it as text.  (Without -a, GNU
 # grep also matches as if each NUL ended a line: `grep -v 'text|nul'`
-# selects " here" of "nul \0 here".  SPEC does not ask for that, so no
+# selects " here" of "nul \0 here".  mapq-grep(1) does not promise that, so no
 # case here depends on it.)
 for o in '' -c -l -L -q -o -n -v -H -a '-a -o' '-a -n -b' '-A 1' -s --color=always '-m 1' -x; do
 	# shellcheck disable=SC2086
@@ -594,7 +594,7 @@ renumber() {
 			print pre s
 		}'
 }
-# selected FILE AS AE SPEC OPTS...: mapq grep SPEC OPTS FILE against GNU
+# selected FILE AS AE RANGE OPTS...: mapq grep RANGE OPTS FILE against GNU
 # grep over the bytes [AS, AE) of FILE (AS and AE are line starts).
 selected() {
 	local f=$1 as=$2 ae=$3 spec=$4 l0 cut a
@@ -610,7 +610,7 @@ selected() {
 		"$cut >$TQ/sel; $G -P --label=$(q "$f") $a <$TQ/sel >$TQ/sel.o; s=\$?; $(renumber "$f" "$l0" "$as" "$@") $TQ/sel.o; exit \$s" \
 		"$MQ grep $(q "$spec") $a $(q "$f")"
 }
-# bytes_case FILE SPEC S E OPTS...: --bytes=SPEC, which means [S, E).
+# bytes_case FILE RANGE S E OPTS...: --bytes=RANGE, which means [S, E).
 bytes_case() {
 	local f=$1 spec=$2 s=$3 e=$4 size
 	shift 4
@@ -619,7 +619,7 @@ bytes_case() {
 	[ "$e" -gt "$size" ] && e=$size
 	selected "$f" "$(nls "$f" "$s")" "$(nls "$f" "$e")" "--bytes=$spec" "$@"
 }
-# lines_case FILE SPEC A B OPTS...: --lines=SPEC, which means lines A to B.
+# lines_case FILE RANGE A B OPTS...: --lines=RANGE, which means lines A to B.
 lines_case() {
 	local f=$1 spec=$2 a=$3 b=$4 as ae
 	shift 4

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CLI tests of bounded memory (SPEC, Input): under `ulimit -v 200000`
+# CLI tests of bounded memory (mapq(1), INPUT): under `ulimit -v 200000`
 # (about 200 MB of address space), mapq must
 #  - stream 1 GiB through a pipe: grep -c, stats, slice -l -10:, compress
 #    (checked with zstd -dc), range --check and range -c;

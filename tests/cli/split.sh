@@ -15,7 +15,7 @@ printf 'alpha\nbeta\ngamma' >"$TMP/three-nonl.txt"
 printf '\n\n\n\n\n' >"$TMP/newlines.txt"
 awk 'BEGIN { srand(1); for (i = 0; i < 3000; i++) { n = int(rand() * (rand() < 0.05 ? 3000 : 80)); s = ""; for (j = 0; j < n; j++) s = s "x"; print s } }' >"$TMP/ragged.txt"
 
-# Lines as SPEC.md counts them: newlines, plus a last line without one
+# Lines as mapq(1) counts them: newlines, plus a last line without one
 # (grep -c '' would split binary data at NUL bytes).
 count_lines() {
 	local n

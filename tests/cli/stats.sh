@@ -82,7 +82,7 @@ check_file() {
 	grep -v -e '^entropy: ' -e '^utf8_invalid: ' "$TMP/out" >"$TMP/got"
 	cmp -s "$TMP/want" "$TMP/got" || fail "$b: figures differ: $(diff "$TMP/want" "$TMP/got" | tr '\n' ' ')"
 	[ -s "$TMP/err" ] && fail "$b: stderr: $(cat "$TMP/err")"
-	# Keys in the order of the SPEC.
+	# Keys in the order of mapq-stats(1).
 	[ "$(cut -d: -f1 "$TMP/out" | tr '\n' ' ')" = "path bytes lines newlines longest_line empty_lines nul_bytes cr_bytes utf8_invalid entropy " ] ||
 		fail "$b: keys or their order: $(cut -d: -f1 "$TMP/out" | tr '\n' ' ')"
 
@@ -104,7 +104,7 @@ check_file() {
 	fi
 	[ "$got_u" = "$want_u" ] || fail "$b: utf8_invalid $got_u, want $want_u"
 
-	# JSON: exactly the SPEC's keys, in order, with the same figures and
+	# JSON: exactly the keys of mapq-stats(1), in order, with the same figures, and
 	# od's histogram; the entropy as a JSON number that reads back as the
 	# text's value.
 	checks=$((checks + 1))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CLI tests of streamed input (SPEC, Input): pipes, FIFOs, `-`, character
+# CLI tests of streamed input (mapq(1), INPUT): pipes, FIFOs, `-`, character
 # devices and /proc files are read window by window.  The reference is
 # always independent of the stream path: the same command on the same bytes
 # as a regular FILE (the mapped path, whose results a stream must match,
