@@ -278,7 +278,7 @@ int mapq__view_find_start_back(const mapq_view *view, uint64_t n,
 		end--;
 	uint64_t start = 0;
 	for (uint64_t i = 0; i < n; i++) {
-		const unsigned char *nl = memrchr(d, '\n', (size_t)end);
+		const unsigned char *nl = mapq__last_newline(d, end);
 		if (nl == NULL) {
 			start = 0;
 			break;
@@ -289,6 +289,21 @@ int mapq__view_find_start_back(const mapq_view *view, uint64_t n,
 	mapq__guard_pop(&g);
 	*offset = start;
 	return MAPQ_OK;
+}
+
+const unsigned char *mapq__last_newline(const unsigned char *p, uint64_t end)
+{
+	uint64_t chunk = 256;
+	while (end > 0) {
+		uint64_t n = end < chunk ? end : chunk;
+		const unsigned char *nl = memrchr(p + end - n, '\n', (size_t)n);
+		if (nl != NULL)
+			return nl;
+		end -= n;
+		if (chunk < ((uint64_t)1 << 20))
+			chunk *= 2;
+	}
+	return NULL;
 }
 
 int mapq__view_next_start(const mapq_view *view, uint64_t offset,

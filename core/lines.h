@@ -25,6 +25,14 @@ const unsigned char *mapq__find_nth_newline(const unsigned char *p,
                                             uint64_t n, uint64_t k,
                                             uint64_t *found);
 
+/*
+ * The last '\n' in [p, p + end), or NULL: memrchr over chunks that grow
+ * from the end, so that a walk back over many short lines costs the bytes
+ * it passes, even where each call's whole range would be checked (the
+ * sanitizers' memrchr).
+ */
+const unsigned char *mapq__last_newline(const unsigned char *p, uint64_t end);
+
 /* ---- on one contiguous view; offsets relative to view->data ---- */
 
 /* Newlines in [start, end) of the view. */

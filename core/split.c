@@ -49,7 +49,7 @@ static int walk_back(const mapq_view *view, uint64_t want, uint64_t *start,
 	if (end > 0 && d[end - 1] == '\n')
 		end--;
 	while (n < want && at > 0) {
-		const unsigned char *nl = memrchr(d, '\n', (size_t)end);
+		const unsigned char *nl = mapq__last_newline(d, end);
 		n++;
 		at = nl != NULL ? (uint64_t)(nl - d) + 1 : 0;
 		end = nl != NULL ? (uint64_t)(nl - d) : 0;
