@@ -98,11 +98,6 @@ struct cli_out *cli_out_create(int fd);
 int cli_out_finish(struct cli_out *o, int status);
 
 /*
- * Open `path` ("-": standard input) and view all of it.  Returns 0, or
- * EXIT_TROUBLE after reporting why not (then *f is NULL).
- */
-int cli_open_view(const char *path, mapq_file **f, mapq_view *view);
-/*
  * Queue `n` bytes of `s` as a JSON string, quoted and escaped.  Bytes that
  * are not UTF-8 become U+FFFD (one per maximal invalid subpart), so the
  * output is always valid JSON.

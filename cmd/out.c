@@ -171,21 +171,6 @@ int cli_out_finish(struct cli_out *o, int status)
 	return status;
 }
 
-int cli_open_view(const char *path, mapq_file **f, mapq_view *view)
-{
-	mapq_error err;
-	int rc = mapq_file_open(f, path, NULL, MAPQ_OPEN_DEFAULT, &err);
-	if (rc == MAPQ_OK && (rc = mapq_file_view(*f, view, &err)) != MAPQ_OK) {
-		mapq_file_close(*f);
-		*f = NULL;
-	}
-	if (rc != MAPQ_OK) {
-		cli_error("%s", err.msg);
-		return EXIT_TROUBLE;
-	}
-	return 0;
-}
-
 int cli_finish_stdio(void)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -93,9 +93,4 @@ int mapq__file_find_start_back(void *f, uint64_t n, uint64_t *offset,
 int mapq__file_skip(void *f, uint64_t from, uint64_t n, uint64_t *offset,
                     mapq_error *err);
 
-/* Write bytes [start, end) of a view to fd (mapq_file_write_range's fast
- * path for a mapped file). */
-int mapq__view_write(const mapq_view *view, uint64_t start, uint64_t end,
-                     int fd, mapq_error *err);
-
 #endif /* MAPQ_LINES_H */

@@ -180,13 +180,12 @@ static uint64_t pos_of(const mapq_scan *s)
 
 /* The line at the scan's position: its length without the newline, and
  * with it. */
-static void line_at(const mapq_scan *s, const unsigned char *p, uint64_t avail,
-                    uint64_t *len, uint64_t *whole)
+static void line_at(const unsigned char *p, uint64_t avail, uint64_t *len,
+                    uint64_t *whole)
 {
 	const unsigned char *nl = memchr(p, '\n', (size_t)avail);
 	*len = nl != NULL ? (uint64_t)(nl - p) : avail;
 	*whole = nl != NULL ? *len + 1 : avail;
-	(void)s;
 }
 
 /* PHASE_SKIP: read up to the start.  1 when there, 0 at the data's end. */
@@ -200,7 +199,7 @@ static int skip(mapq_scan *s, mapq_error *err)
 		uint64_t avail = s->cur.size - s->used;
 		if (s->select != NULL) {
 			uint64_t len, whole;
-			line_at(s, p, avail, &len, &whole);
+			line_at(p, avail, &len, &whole);
 			rc = s->select(s->select_ctx, p, len, pos_of(s), err);
 			if (rc < 0)
 				return rc;
@@ -265,7 +264,7 @@ static int emit(mapq_scan *s, mapq_view *win, mapq_error *err)
 		n = 0;
 		while (n < avail) {
 			uint64_t len, whole;
-			line_at(s, p + n, avail - n, &len, &whole);
+			line_at(p + n, avail - n, &len, &whole);
 			rc = s->select(s->select_ctx, p + n, len, pos + n, err);
 			if (rc < 0)
 				return rc;
