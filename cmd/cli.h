@@ -71,6 +71,7 @@ struct cli_out {
 	int fd;
 	int closed;
 	int failed;
+	uint64_t written;     /* bytes queued so far (JSON's bytes_printed) */
 	size_t len;
 	char buf[1 << 16];
 };
@@ -103,6 +104,9 @@ int cli_out_finish(struct cli_out *o, int status);
  * output is always valid JSON.
  */
 void cli_json_string(struct cli_out *o, const char *s, size_t n);
+/* 1 when [s, s + n) is valid UTF-8 (no overlong forms, surrogates or
+ * code points past U+10FFFF). */
+int cli_utf8_valid(const void *s, size_t n);
 /*
  * Write bytes [start, end) of a file's data (decompressed, for compressed
  * input) after flushing the buffer; errors as cli_out_window.

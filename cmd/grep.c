@@ -56,10 +56,15 @@ static const char grep_usage[] =
         "      --lines=RANGE         search only these lines\n"
         "      --no-decompress       search zstd-compressed input as the raw\n"
         "                            bytes it is (default: decompressed)\n"
+        "  -j, --threads=N           search with N threads (default: the online\n"
+        "                            CPUs); output is the same for any N\n"
         "      --help                show this help and exit\n"
         "\n"
         "Exit status: 0 a line was selected, 1 none, 2 an error.\n"
         "See mapq-grep(1).\n";
+
+/* Most threads -j accepts: more would only cost stacks. */
+#define GREP_THREADS_MAX 256
 
 enum {
 	OPT_COLOR = 256,
@@ -109,6 +114,7 @@ static const struct option grep_options[] = {
 	{"stats", no_argument, NULL, OPT_STATS},
 	{"no-decompress", no_argument, NULL, OPT_NO_DECOMPRESS},
 	{"line-buffered", no_argument, NULL, OPT_LINE_BUFFERED},
+	{"threads", required_argument, NULL, 'j'},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -344,7 +350,7 @@ int cmd_grep(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":e:f:FPiwxvclLoqsnbHhm:A:B:C:arZ",
+	while ((c = getopt_long(argc, argv, ":e:f:FPiwxvclLoqsnbHhm:A:B:C:arZj:",
 	                        grep_options, NULL)) != -1) {
 		switch (c) {
 		case 'e':
@@ -423,6 +429,14 @@ int cmd_grep(int argc, char **argv)
 			}
 			o.has_range = 1;
 			break;
+		case 'j':
+			if (cli_parse_threads(optarg, GREP_THREADS_MAX, &o.threads) !=
+			    0) {
+				status = cli_usage_error(
+				        "grep", "invalid number of threads '%s'", optarg);
+				goto done;
+			}
+			break;
 		case OPT_JSON: o.json = 1; break;
 		case OPT_STATS: o.stats = 1; break;
 		case OPT_NO_DECOMPRESS: o.no_decompress = 1; break;
@@ -478,10 +492,6 @@ int cmd_grep(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto done;
 	}
-	if (mapq_search_create(&run.search, matcher, &err) != MAPQ_OK) {
-		cli_error("%s", err.msg);
-		goto done;
-	}
 	run.out = malloc(sizeof *run.out);
 	if (run.out == NULL) {
 		cli_error("out of memory");
@@ -489,6 +499,7 @@ int cmd_grep(int argc, char **argv)
 	}
 	cli_out_init(run.out, STDOUT_FILENO);
 	run.o = &o;
+	run.matcher = matcher;
 	clock_gettime(CLOCK_MONOTONIC, &run.tot.start);
 
 	int n_files = argc - optind;
@@ -527,7 +538,6 @@ int cmd_grep(int argc, char **argv)
 
 done:
 	free(run.out);
-	mapq_search_destroy(run.search);
 	mapq_matcher_destroy(matcher);
 	for (size_t i = 0; i < pl.n; i++)
 		free((char *)pl.items[i].text);

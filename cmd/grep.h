@@ -24,8 +24,8 @@ struct grep_opts {
 	uint64_t max_count;   /* -m, UINT64_MAX when not given */
 	uint64_t after;       /* -A */
 	uint64_t before;      /* -B */
-	int context_given;
-	int select_nothing;   /* -m 0, or no pattern without -v */    /* -A, -B or -C given, even 0: "--" separators */
+	int context_given;    /* -A, -B or -C given, even 0: "--" separators */
+	int select_nothing;   /* -m 0, or no pattern without -v */
 	int color;            /* --color resolved: 1 on */
 	const char *label;    /* --label */
 	int text;             /* -a */
@@ -37,6 +37,7 @@ struct grep_opts {
 	int stats;            /* --stats */
 	int no_decompress;    /* --no-decompress */
 	int line_buffered;    /* --line-buffered, or stdout is a terminal */
+	unsigned threads;     /* -j (0: the online CPUs) */
 };
 
 /* Totals of a run, for --json's summary and --stats. */
@@ -52,24 +53,52 @@ struct grep_totals {
 
 struct grep_run {
 	const struct grep_opts *o;
-	mapq_search *search;
+	const mapq_matcher *matcher;
 	struct cli_out *out;
 	int show_names;       /* print file names before lines */
 	int any_selected;     /* some file had a selected line */
 	int trouble;          /* some file failed */
-	int printed_group;    /* a context group was printed (for "--") */
+	int printed_group;    /* a line was printed (for "--" before the next
+	                       * group, across files) */
 	int stop;             /* -q found a line: stop everything */
 	struct grep_totals tot;
 };
 
+/* One file being printed. */
+struct grep_file {
+	struct grep_run *run;
+	const struct grep_opts *o;
+	const char *name;
+	int is_stdin;
+	uint64_t matches;     /* submatches printed (JSON) */
+	uint64_t printed;     /* bytes of JSON messages printed for it */
+	int json_begun;
+};
+
 /*
  * Search one input (path "-" is standard input, shown as `name`).  Reports
- * its own errors; returns 0, or -1 when it failed.
+ * its own errors; returns 0, or -1 when it failed (grep_file.c).
  */
 int grep_search_file(struct grep_run *run, const char *path, const char *name);
 
-/* Print the --json summary line / the --stats report at the end. */
-void grep_json_summary(struct grep_run *run);
+/* Print the --stats report at the end (grep_file.c). */
 void grep_print_stats(struct grep_run *run);
+
+/* ---- text output, as GNU grep (grep_text.c) ---- */
+
+/* Print a record: a selected line, a context line, "--" before it. */
+void grep_text_record(struct grep_file *gf, const mapq_grep_record *r);
+/* What a file ends with: its count (-c), its name (-l, -L). */
+void grep_text_end(struct grep_file *gf, const mapq_grep_summary *s);
+/* A file name as GNU grep prints it: coloured, then ':' or NUL. */
+void grep_text_name(struct grep_file *gf, char sep);
+
+/* ---- ripgrep's JSON Lines (grep_json.c) ---- */
+
+void grep_json_record(struct grep_file *gf, const mapq_grep_record *r);
+/* The file's "end" message (when it had a "begin"). */
+void grep_json_end(struct grep_file *gf, const mapq_grep_summary *s);
+/* The run's "summary" message. */
+void grep_json_summary(struct grep_run *run);
 
 #endif

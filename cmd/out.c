@@ -57,6 +57,7 @@ void cli_out_init(struct cli_out *o, int fd)
 	o->fd = fd;
 	o->closed = 0;
 	o->failed = 0;
+	o->written = 0;
 	o->len = 0;
 }
 
@@ -105,6 +106,7 @@ int cli_out_write(struct cli_out *o, const void *p, size_t n)
 {
 	if (o->closed || o->failed)
 		return -1;
+	o->written += n;
 	if (n > sizeof o->buf - o->len) {
 		if (cli_out_flush(o) != 0)
 			return -1;
@@ -216,6 +218,22 @@ static size_t utf8_sequence(const unsigned char *p, size_t n, size_t *skip)
 	return len > 0 && ok == len ? len : 0;
 }
 
+int cli_utf8_valid(const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	size_t skip;
+	for (size_t i = 0; i < n;) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (utf8_sequence(p + i, n - i, &skip) == 0)
+			return 0;
+		i += skip;
+	}
+	return 1;
+}
+
 void cli_json_string(struct cli_out *o, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -233,6 +251,10 @@ void cli_json_string(struct cli_out *o, const char *s, size_t n)
 			snprintf(esc, sizeof esc, "\\t");
 		} else if (c == '\r') {
 			snprintf(esc, sizeof esc, "\\r");
+		} else if (c == '\b') {
+			snprintf(esc, sizeof esc, "\\b");
+		} else if (c == '\f') {
+			snprintf(esc, sizeof esc, "\\f");
 		} else if (c < 0x20) {
 			snprintf(esc, sizeof esc, "\\u%04x", c);
 		} else if (c < 0x80 || utf8_sequence(p + i, n - i, &skip) > 0) {

@@ -25,6 +25,7 @@
 #include "input/input.h"
 #include "literal.h"
 #include "lines.h"
+#include "search.h"
 
 /* JIT stack: small to start, grown by PCRE2 on demand up to the max. */
 #define JIT_STACK_START ((size_t)64 << 10)
@@ -33,6 +34,7 @@
 enum search_mode { MODE_NOTHING, MODE_PREFILTER, MODE_BUFFER, MODE_LINES };
 
 struct mapq_matcher {
+	size_t n_patterns;
 	pcre2_code *code;
 	int jit;
 	enum search_mode mode;
@@ -139,6 +141,7 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 	mapq_matcher *m = calloc(1, sizeof *m);
 	if (m == NULL)
 		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
+	m->n_patterns = n;
 	if (n == 0) {
 		m->mode = MODE_NOTHING;
 		*out = m;
@@ -270,6 +273,11 @@ fail:
 	free(b.p);
 	mapq_matcher_destroy(m);
 	return rc;
+}
+
+size_t mapq__matcher_patterns(const mapq_matcher *m)
+{
+	return m->n_patterns;
 }
 
 void mapq_matcher_destroy(mapq_matcher *m)

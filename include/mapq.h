@@ -452,6 +452,153 @@ MAPQ_API int mapq_search_next_in_line(mapq_search *s, const mapq_view *buf,
                                       uint64_t pos, int not_empty_at_pos,
                                       mapq_match *m, mapq_error *err);
 /* ------------------------------------------------------------------ */
+/* Grep: the selected lines of a file, in file order                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A grep is a pull iterator over the lines of a file that a matcher
+ * selects (the lines that match, or with MAPQ_GREP_INVERT those that do
+ * not), with their context lines, as GNU grep chooses them: it walks any
+ * input (mapped, pread, stream, zstd stream, seekable zstd), applies a
+ * byte or line range, counts whole-file line numbers when asked, stops at
+ * a maximum count, and turns truncation of a mapped file into MAPQ_ETRUNC.
+ *
+ * A mapped file is cut into line-aligned pieces that `threads` threads
+ * search at once; their records are merged back into file order through
+ * bounded queues, so what mapq_grep_next() yields, and the memory it
+ * needs, do not depend on the number of threads.  Other input is searched
+ * by the calling thread as it is read.
+ *
+ * One grep belongs to one thread (the one calling mapq_grep_next); the
+ * matcher and the file may be shared read-only with other greps.
+ */
+typedef struct mapq_grep mapq_grep;
+
+/* Flags of mapq_grep_options. */
+enum mapq_grep_flags {
+	MAPQ_GREP_DEFAULT = 0,
+	/* Select the lines that do not match (grep -v). */
+	MAPQ_GREP_INVERT = 1u << 0,
+	/* Fill mapq_grep_record.number (costs a count of the newlines). */
+	MAPQ_GREP_NUMBERS = 1u << 1,
+	/* Fill the spans of lines that match, as grep -o and --color walk
+	 * them: non-empty matches, left to right, none overlapping. */
+	MAPQ_GREP_SPANS = 1u << 2,
+	/* Fill the spans as ripgrep --json reports them: empty matches
+	 * too (an empty match right after a match is not another one). */
+	MAPQ_GREP_SPANS_ALL = 1u << 3,
+	/* Yield no records: only count the selected lines (grep -c, -l, -L,
+	 * -q); see mapq_grep_summary(). */
+	MAPQ_GREP_COUNT_ONLY = 1u << 4
+};
+
+/* What a NUL byte (binary data) does. */
+typedef enum mapq_grep_binary {
+	/* A NUL byte makes the data binary from the start of the window or
+	 * piece that holds it (the file's first NUL is
+	 * summary.binary_offset): the first line selected there ends the
+	 * search, is not yielded, and sets summary.binary_match (GNU grep:
+	 * "binary file matches").  Ignored with MAPQ_GREP_COUNT_ONLY. */
+	MAPQ_GREP_BINARY_DETECT = 0,
+	/* Binary data is searched as text (grep -a). */
+	MAPQ_GREP_BINARY_TEXT = 1
+} mapq_grep_binary;
+
+/* Default size of the pieces a mapped file is cut into. */
+#define MAPQ_GREP_PIECE_DEFAULT ((uint64_t)4 << 20)
+
+/* How to grep: zero-initialise, then set what is needed. */
+typedef struct mapq_grep_options {
+	const mapq_matcher *matcher;    /* required */
+	const struct mapq_range *range; /* NULL: all of the file; a byte
+	                                 * range selects the lines that start
+	                                 * inside it */
+	unsigned flags;                 /* mapq_grep_flags */
+	mapq_grep_binary binary;
+	uint64_t max_count;  /* stop after this many selected lines, then
+	                      * yield `after` lines of trailing context
+	                      * whatever they match (grep -m); 0 is taken as
+	                      * no limit: a caller wanting none selects none */
+	uint64_t before;     /* context lines before a selected line (-B) */
+	uint64_t after;      /* context lines after one (-A) */
+	unsigned threads;    /* 0: the online CPUs; 1: the calling thread */
+	uint64_t piece;      /* piece size in bytes (0: the default); for
+	                      * tests, small pieces split small files */
+} mapq_grep_options;
+
+/* A match inside a record's line: bytes [start, end) of `line`. */
+typedef struct mapq_grep_span {
+	uint64_t start;
+	uint64_t end;
+} mapq_grep_span;
+
+/* Kinds of records. */
+enum mapq_grep_kind {
+	MAPQ_GREP_SELECTED = 1, /* a selected line (grep's ':' lines) */
+	MAPQ_GREP_CONTEXT = 2   /* a context line (grep's '-' lines) */
+};
+
+/*
+ * One line yielded by mapq_grep_next().  `line` borrows from the file's
+ * mapping or the grep's buffers: valid until the next call.
+ */
+typedef struct mapq_grep_record {
+	int kind;                    /* enum mapq_grep_kind */
+	int follows;                 /* 1 when this line comes right after
+	                              * the previous record's line (no "--"
+	                              * between them); 0 for the first */
+	const unsigned char *line;   /* the line, without its newline */
+	uint64_t length;
+	int newline;                 /* the line ends with '\n' */
+	uint64_t offset;             /* its whole-file byte offset */
+	uint64_t number;             /* its whole-file line number (1-based)
+	                              * with MAPQ_GREP_NUMBERS, else 0 */
+	const mapq_grep_span *spans; /* matches, with MAPQ_GREP_SPANS or
+	                              * _SPANS_ALL, of a line that matches (a
+	                              * selected line, or a context line under
+	                              * MAPQ_GREP_INVERT); else none */
+	size_t n_spans;
+} mapq_grep_record;
+
+/* What a grep found, once mapq_grep_next() has returned 0. */
+typedef struct mapq_grep_summary {
+	uint64_t selected;       /* lines selected (at most max_count) */
+	uint64_t bytes_searched; /* bytes of the windows or pieces entered */
+	uint64_t selected_end;   /* offset just after the last selected line */
+	uint64_t binary_offset;  /* offset of the first NUL byte seen in the
+	                          * data searched, UINT64_MAX when none (not
+	                          * looked for with MAPQ_GREP_BINARY_TEXT) */
+	int binary_match;        /* the search stopped at a line selected in
+	                          * binary data */
+	int complete;            /* all of the range was read */
+} mapq_grep_summary;
+
+/*
+ * Prepare a grep of f with options *o (copied; the matcher and the range
+ * must outlive the grep).  Work starts at the first mapq_grep_next().
+ * Errors: MAPQ_EINVAL, MAPQ_ENOMEM, and those of mapq_range_resolve() for
+ * input that can be read again.
+ */
+MAPQ_API int mapq_grep_create(mapq_grep **out, mapq_file *f,
+                              const mapq_grep_options *o, mapq_error *err);
+
+/*
+ * The next record into *rec: 1, 0 when the search is over (see
+ * mapq_grep_summary()), or an error: MAPQ_ETRUNC (the mapped file shrank),
+ * MAPQ_ELIMIT (a pattern hit a PCRE2 limit), MAPQ_ENOMEM, and the errors
+ * of scans (MAPQ_ESYS, MAPQ_ECORRUPT).  Records already yielded stay
+ * valid output.  After an error or 0, it keeps returning the same.
+ */
+MAPQ_API int mapq_grep_next(mapq_grep *g, mapq_grep_record *rec,
+                            mapq_error *err);
+
+/* The counts of a grep (complete once mapq_grep_next() returned 0). */
+MAPQ_API void mapq_grep_summary_get(const mapq_grep *g, mapq_grep_summary *s);
+
+/* Stop the threads, release everything.  NULL is accepted. */
+MAPQ_API void mapq_grep_destroy(mapq_grep *g);
+
+/* ------------------------------------------------------------------ */
 /* Keys and binary search over sorted lines                             */
 /* ------------------------------------------------------------------ */
 

@@ -1,0 +1,174 @@
+/*
+ * grep_file.c - `mapq grep` on one file: ask the library's grep iterator
+ * for its records and hand them to the text or JSON printer; report what
+ * the file ends with (counts, names, "binary file matches", errors).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "grep.h"
+
+/* The grep options of the library, from the command's. */
+static void library_options(const struct grep_run *run, mapq_grep_options *g)
+{
+	const struct grep_opts *o = run->o;
+	memset(g, 0, sizeof *g);
+	g->matcher = run->matcher;
+	g->range = o->has_range ? &o->range : NULL;
+	int lines = !o->count && !o->list_matching && !o->list_nonmatching &&
+	            !o->quiet;
+	if (o->invert)
+		g->flags |= MAPQ_GREP_INVERT;
+	if (!lines) {
+		g->flags |= MAPQ_GREP_COUNT_ONLY;
+		/* -q, -l and -L need one selected line to decide. */
+		g->max_count = o->count && !o->list_matching &&
+		                               !o->list_nonmatching && !o->quiet
+		                       ? o->max_count
+		                       : 1;
+	} else {
+		g->max_count = o->max_count;
+		if (o->line_number || o->json)
+			g->flags |= MAPQ_GREP_NUMBERS;
+		if (o->json)
+			g->flags |= MAPQ_GREP_SPANS_ALL;
+		else if (o->only_matching || o->color)
+			g->flags |= MAPQ_GREP_SPANS;
+		g->before = o->before;
+		g->after = o->after;
+	}
+	if (g->max_count == UINT64_MAX)
+		g->max_count = 0; /* no limit */
+	g->binary = o->text || o->json ? MAPQ_GREP_BINARY_TEXT
+	                               : MAPQ_GREP_BINARY_DETECT;
+	g->threads = o->threads;
+	/* A test hook: pieces of a few KiB make the small fixtures split
+	 * (mapq-grep(1), ENVIRONMENT). */
+	const char *piece = getenv("MAPQ_GREP_PIECE");
+	uint64_t p;
+	if (piece != NULL && cli_parse_positive(piece, &p) == 0)
+		g->piece = p;
+}
+
+/*
+ * GNU grep leaves a regular file on standard input positioned just after
+ * the last selected line when -m stopped the search, so that the rest of
+ * it can be read by the next command: `{ grep -m1 x; cat; } <F`; and at its
+ * end when the whole file was searched.  (Compressed input has no such
+ * offset to give: it is left alone.)
+ */
+static void leave_stdin_offset(const struct grep_opts *o, mapq_file *f,
+                               off_t origin, const mapq_grep_summary *s)
+{
+	struct stat st;
+	if (origin < 0 || mapq_file_compression(f) != MAPQ_COMPRESSION_NONE ||
+	    fstat(STDIN_FILENO, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	if (o->max_count != UINT64_MAX && s->selected >= o->max_count)
+		(void)lseek(STDIN_FILENO, origin + (off_t)s->selected_end, SEEK_SET);
+	else if (s->complete)
+		(void)lseek(STDIN_FILENO, 0, SEEK_END);
+}
+
+int grep_search_file(struct grep_run *run, const char *path, const char *name)
+{
+	const struct grep_opts *o = run->o;
+	struct grep_file gf;
+	memset(&gf, 0, sizeof gf);
+	gf.run = run;
+	gf.o = o;
+	gf.name = name;
+	gf.is_stdin = strcmp(path, "-") == 0;
+	mapq_file *f = NULL;
+	mapq_grep *g = NULL;
+	mapq_grep_summary sum;
+	memset(&sum, 0, sizeof sum);
+	mapq_error err;
+	off_t origin = gf.is_stdin ? lseek(STDIN_FILENO, 0, SEEK_CUR) : -1;
+	int rc = mapq_file_open(&f, path, name,
+	                        o->no_decompress ? MAPQ_OPEN_NO_DECOMPRESS
+	                                         : MAPQ_OPEN_DEFAULT,
+	                        &err);
+	if (rc != MAPQ_OK) {
+		run->trouble = 1;
+		if (!o->no_messages)
+			cli_error("%s", err.msg);
+		return -1;
+	}
+	if (!o->select_nothing) {
+		mapq_grep_options go;
+		library_options(run, &go);
+		rc = mapq_grep_create(&g, f, &go, &err);
+		mapq_grep_record r;
+		while (rc == MAPQ_OK && !run->out->closed && !run->out->failed &&
+		       (rc = mapq_grep_next(g, &r, &err)) == 1) {
+			rc = MAPQ_OK;
+			if (o->json)
+				grep_json_record(&gf, &r);
+			else
+				grep_text_record(&gf, &r);
+		}
+		if (rc > 0)
+			rc = MAPQ_OK;
+		mapq_grep_summary_get(g, &sum);
+		if (gf.is_stdin && rc == MAPQ_OK)
+			leave_stdin_offset(o, f, origin, &sum);
+		mapq_grep_destroy(g);
+	}
+	if (sum.selected > 0) {
+		run->any_selected = 1;
+		if (o->quiet)
+			run->stop = 1;
+	}
+	if (rc < 0) {
+		run->trouble = 1;
+		cli_out_flush(run->out);
+		cli_error("%s", err.msg);
+	} else if (!o->quiet) {
+		if (o->json)
+			grep_json_end(&gf, &sum);
+		else
+			grep_text_end(&gf, &sum);
+		if (sum.binary_match) {
+			cli_out_flush(run->out);
+			cli_error("%s: binary file matches", name);
+		}
+	}
+	struct grep_totals *t = &run->tot;
+	if (!o->json || sum.selected > 0) {
+		t->searches++;
+		t->searches_with_match += sum.selected > 0;
+		t->bytes_searched += sum.bytes_searched;
+		t->bytes_printed += gf.printed;
+		t->matched_lines += sum.selected;
+		t->matches += gf.matches;
+	}
+	mapq_file_close(f);
+	return rc < 0 ? -1 : 0;
+}
+
+void grep_print_stats(struct grep_run *run)
+{
+	struct grep_totals *t = &run->tot;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double secs = (double)(now.tv_sec - t->start.tv_sec) +
+	              (double)(now.tv_nsec - t->start.tv_nsec) / 1e9;
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr,
+	        "bytes searched: %" PRIu64 "\n"
+	        "files searched: %" PRIu64 "\n"
+	        "lines selected: %" PRIu64 "\n"
+	        "elapsed: %.6f s\n"
+	        "throughput: %.2f GB/s\n"
+	        "peak RSS: %.1f MiB\n",
+	        t->bytes_searched, t->searches, t->matched_lines, secs,
+	        secs > 0 ? (double)t->bytes_searched / secs / 1e9 : 0.0,
+	        (double)ru.ru_maxrss / 1024.0);
+}

@@ -1,0 +1,134 @@
+/*
+ * grep_text.c - `mapq grep`'s text output, as GNU grep prints it: file
+ * names, line and byte numbers, colours, -o, "--" between context groups,
+ * counts and file lists.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "grep.h"
+
+/* GNU grep's default colours, and the SGR sequences around them. */
+#define COLOR_MATCH "01;31"
+#define COLOR_FILE "35"
+#define COLOR_NUMBER "32"
+#define COLOR_SEP "36"
+#define SGR_END "\33[m\33[K"
+
+static void put(struct grep_file *gf, const void *p, size_t n)
+{
+	cli_out_write(gf->run->out, p, n);
+}
+
+static void put_colored(struct grep_file *gf, const char *color, const void *p,
+                        size_t n)
+{
+	if (gf->o->color) {
+		char sgr[32];
+		int k = snprintf(sgr, sizeof sgr, "\33[%sm\33[K", color);
+		put(gf, sgr, (size_t)k);
+		put(gf, p, n);
+		put(gf, SGR_END, strlen(SGR_END));
+	} else {
+		put(gf, p, n);
+	}
+}
+
+static void put_sep(struct grep_file *gf, char sep)
+{
+	put_colored(gf, COLOR_SEP, &sep, 1);
+}
+
+static void put_number(struct grep_file *gf, uint64_t v, char sep)
+{
+	char num[24];
+	int k = snprintf(num, sizeof num, "%" PRIu64, v);
+	put_colored(gf, COLOR_NUMBER, num, (size_t)k);
+	put_sep(gf, sep);
+}
+
+void grep_text_name(struct grep_file *gf, char sep)
+{
+	put_colored(gf, COLOR_FILE, gf->name, strlen(gf->name));
+	if (gf->o->null_after_name)
+		put(gf, "", 1);
+	else
+		put_sep(gf, sep);
+}
+
+static void prefix(struct grep_file *gf, const mapq_grep_record *r,
+                   uint64_t offset, char sep)
+{
+	if (gf->run->show_names)
+		grep_text_name(gf, sep);
+	if (gf->o->line_number)
+		put_number(gf, r->number, sep);
+	if (gf->o->byte_offset)
+		put_number(gf, offset, sep);
+}
+
+/* The line with its matches coloured. */
+static void put_line_colored(struct grep_file *gf, const mapq_grep_record *r)
+{
+	uint64_t printed = 0;
+	for (size_t i = 0; i < r->n_spans; i++) {
+		const mapq_grep_span *m = &r->spans[i];
+		put(gf, r->line + printed, m->start - printed);
+		put_colored(gf, COLOR_MATCH, r->line + m->start, m->end - m->start);
+		printed = m->end;
+	}
+	put(gf, r->line + printed, r->length - printed);
+}
+
+void grep_text_record(struct grep_file *gf, const mapq_grep_record *r)
+{
+	const struct grep_opts *o = gf->o;
+	struct grep_run *run = gf->run;
+	int selected = r->kind == MAPQ_GREP_SELECTED;
+	char sep = selected ? ':' : '-';
+	if (o->context_given && run->printed_group && !r->follows) {
+		put_colored(gf, COLOR_SEP, "--", 2);
+		put(gf, "\n", 1);
+	}
+	run->printed_group = 1;
+	if (o->only_matching) {
+		/* Each match on its own line.  Only lines that match have
+		 * matches: selected lines, or context lines under -v (GNU
+		 * prints those, with '-'). */
+		for (size_t i = 0; i < r->n_spans; i++) {
+			const mapq_grep_span *m = &r->spans[i];
+			prefix(gf, r, r->offset + m->start, sep);
+			put_colored(gf, COLOR_MATCH, r->line + m->start,
+			            m->end - m->start);
+			put(gf, "\n", 1);
+		}
+	} else {
+		prefix(gf, r, r->offset, sep);
+		if (o->color && r->n_spans > 0)
+			put_line_colored(gf, r);
+		else
+			put(gf, r->line, r->length);
+		put(gf, "\n", 1);
+	}
+	/* --line-buffered, or a terminal: each line is seen as printed. */
+	if (o->line_buffered)
+		cli_out_flush(run->out);
+}
+
+void grep_text_end(struct grep_file *gf, const mapq_grep_summary *s)
+{
+	const struct grep_opts *o = gf->o;
+	if (o->count && !o->list_matching && !o->list_nonmatching) {
+		if (gf->run->show_names)
+			grep_text_name(gf, ':');
+		char num[24];
+		int k = snprintf(num, sizeof num, "%" PRIu64 "\n", s->selected);
+		put(gf, num, (size_t)k);
+	}
+	if ((o->list_matching && s->selected > 0) ||
+	    (o->list_nonmatching && s->selected == 0)) {
+		put_colored(gf, COLOR_FILE, gf->name, strlen(gf->name));
+		put(gf, o->null_after_name ? "" : "\n", 1);
+	}
+}
