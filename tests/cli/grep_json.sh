@@ -3,8 +3,8 @@
 # `mapq grep --json ARGS` and `rg --json -P ARGS`: the begin, match and
 # context messages must be byte-identical; of the end and summary messages,
 # the field names and the deterministic values (path, binary_offset,
-# searches, searches_with_match, bytes_searched, matched_lines, matches) are
-# compared, not the times and bytes_printed.  Without rg the comparison is
+# searches, searches_with_match, bytes_searched, bytes_printed,
+# matched_lines, matches) are compared, not the times.  Without rg the comparison is
 # skipped (exit 77) after the checks that need no reference.
 # Usage: grep_json.sh MAPQ TESTDATA_DIR
 . "$(dirname "$0")/lib.sh"
@@ -65,13 +65,15 @@ norm() {
 		print "end: " keys()
 		print "  path=" val("path") " binary_offset=" val("binary_offset") " searches=" val("searches") \
 			" searches_with_match=" val("searches_with_match") " bytes_searched=" val("bytes_searched") \
+			" bytes_printed=" val("bytes_printed") \
 			" matched_lines=" val("matched_lines") " matches=" val("matches")
 		next
 	}
 	/"type":"summary"/ {
 		print "summary: " keys()
 		print "  searches=" val("searches") " searches_with_match=" val("searches_with_match") \
-			" bytes_searched=" val("bytes_searched") " matched_lines=" val("matched_lines") " matches=" val("matches")
+			" bytes_searched=" val("bytes_searched") " bytes_printed=" val("bytes_printed") \
+			" matched_lines=" val("matched_lines") " matches=" val("matches")
 		next
 	}
 	{ print "other: " $0 }'
