@@ -40,11 +40,22 @@ static void put_sep(struct grep_file *gf, char sep)
 	put_colored(gf, COLOR_SEP, &sep, 1);
 }
 
+/* Decimal digits of v, without printf (it is on every line of -n). */
+static size_t format_u64(char *end, uint64_t v)
+{
+	char *p = end;
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return (size_t)(end - p);
+}
+
 static void put_number(struct grep_file *gf, uint64_t v, char sep)
 {
 	char num[24];
-	int k = snprintf(num, sizeof num, "%" PRIu64, v);
-	put_colored(gf, COLOR_NUMBER, num, (size_t)k);
+	size_t k = format_u64(num + sizeof num, v);
+	put_colored(gf, COLOR_NUMBER, num + sizeof num - k, k);
 	put_sep(gf, sep);
 }
 

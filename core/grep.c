@@ -43,7 +43,7 @@
  * back into the previous piece numbers below it without wrapping. */
 #define NUMBER_BIAS ((uint64_t)1 << 62)
 
-#define BLOCK_LINES 256     /* records per block */
+#define BLOCK_LINES 1024    /* records per block */
 #define BLOCKS_PER_PIECE 4  /* published, not yet merged */
 #define PIECES_AHEAD 2      /* pieces in flight per thread */
 #define THREADS_MAX 256
@@ -113,6 +113,8 @@ struct mapq_grep {
 	pthread_cond_t work_cv;   /* workers wait for room */
 	pthread_cond_t data_cv;   /* the merge waits for records */
 	int stop;
+	int merge_waits;          /* the merge sleeps on data_cv */
+	unsigned workers_wait;    /* workers sleeping on work_cv */
 	struct slot *slots;       /* ring of n_slots */
 	uint64_t n_slots;
 	uint64_t claim;           /* next piece to claim */
@@ -234,8 +236,11 @@ static int publish(struct mapq_grep *g, struct slot *sl, struct block **bp)
 	struct block *b = *bp;
 	*bp = NULL;
 	pthread_mutex_lock(&g->mu);
-	while (!g->stop && sl->queued >= BLOCKS_PER_PIECE)
+	while (!g->stop && sl->queued >= BLOCKS_PER_PIECE) {
+		g->workers_wait++;
 		pthread_cond_wait(&g->work_cv, &g->mu);
+		g->workers_wait--;
+	}
 	int stop = g->stop;
 	if (!stop) {
 		b->next = NULL;
@@ -245,7 +250,9 @@ static int publish(struct mapq_grep *g, struct slot *sl, struct block **bp)
 			sl->head = b;
 		sl->tail = b;
 		sl->queued++;
-		pthread_cond_broadcast(&g->data_cv);
+		/* Wake-ups cost system calls: only when someone sleeps. */
+		if (g->merge_waits)
+			pthread_cond_broadcast(&g->data_cv);
 	}
 	pthread_mutex_unlock(&g->mu);
 	if (stop)
@@ -305,13 +312,20 @@ static int run_piece(struct piece_job *job)
 	sl->nul = e->binary;
 	sl->nul_offset = e->binary_offset;
 	sl->started = 1;
-	pthread_cond_broadcast(&g->data_cv);
+	if (g->merge_waits)
+		pthread_cond_broadcast(&g->data_cv);
 	pthread_mutex_unlock(&g->mu);
 
 	while ((rc = mapq__grep_engine_next(e, &l, job->err)) == 1) {
 		if ((rc = add_line(job->wk, sl, &l, job->err)) != 0) {
 			job->stopped = rc > 0;
 			return rc > 0 ? 0 : rc;
+		}
+		/* The merge has what it needs (-m, -q, an error, the
+		 * caller's destroy): stop without waiting for a queue. */
+		if (__atomic_load_n(&g->stop, __ATOMIC_RELAXED)) {
+			job->stopped = 1;
+			return 0;
 		}
 	}
 	if (rc < 0)
@@ -395,8 +409,11 @@ static void *worker_main(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&g->mu);
 		while (!g->stop && g->claim < g->n_pieces &&
-		       g->claim >= g->cur + g->n_slots)
+		       g->claim >= g->cur + g->n_slots) {
+			g->workers_wait++;
 			pthread_cond_wait(&g->work_cv, &g->mu);
+			g->workers_wait--;
+		}
 		if (g->stop || g->claim >= g->n_pieces) {
 			pthread_mutex_unlock(&g->mu);
 			break;
@@ -451,7 +468,7 @@ static void stop_workers(struct mapq_grep *g)
 		return;
 	if (g->started_threads > 0) {
 		pthread_mutex_lock(&g->mu);
-		g->stop = 1;
+		__atomic_store_n(&g->stop, 1, __ATOMIC_RELAXED);
 		pthread_cond_broadcast(&g->work_cv);
 		pthread_mutex_unlock(&g->mu);
 		for (unsigned i = 0; i < g->started_threads; i++)
@@ -692,8 +709,14 @@ static void start_trail(struct mapq_grep *g, uint64_t number)
 	engine_setup(g, &g->trail, g->search);
 	g->trail.num_pos = g->sum.selected_end;
 	g->trail.num_line = number + 1;
-	mapq_view x = {g->map + g->sum.selected_end, g->end - g->sum.selected_end,
-	               g->sum.selected_end, g->f};
+	g->trail.detect_binary = 0; /* context is printed whatever it holds */
+	/* Only the lines owed, not the rest of the file. */
+	uint64_t at = g->sum.selected_end, xe = g->end;
+	const unsigned char *nl =
+	        mapq__find_nth_newline(g->map + at, g->end - at, g->o.after, NULL);
+	if (nl != NULL)
+		xe = (uint64_t)(nl - g->map) + 1;
+	mapq_view x = {g->map + at, xe - at, at, g->f};
 	mapq__grep_engine_feed(&g->trail, &x);
 	mapq__grep_engine_trail(&g->trail, g->o.after);
 	g->trailing = 1;
@@ -731,8 +754,11 @@ static struct slot *wait_piece(struct mapq_grep *g)
 	struct slot *sl = &g->slots[g->cur % g->n_slots];
 	while (!(sl->index == g->cur && sl->state != SLOT_FREE &&
 	         (sl->head != NULL || sl->state == SLOT_DONE ||
-	          (!g->cur_entered && sl->started))))
+	          (!g->cur_entered && sl->started)))) {
+		g->merge_waits = 1;
 		pthread_cond_wait(&g->data_cv, &g->mu);
+		g->merge_waits = 0;
+	}
 	return sl;
 }
 
@@ -804,7 +830,8 @@ static int next_merged(struct mapq_grep *g, mapq_grep_record *rec,
 				sl->tail = NULL;
 			sl->queued--;
 			g->cur_at = 0;
-			pthread_cond_broadcast(&g->work_cv);
+			if (g->workers_wait > 0)
+				pthread_cond_broadcast(&g->work_cv);
 			pthread_mutex_unlock(&g->mu);
 			continue;
 		}
@@ -818,7 +845,8 @@ static int next_merged(struct mapq_grep *g, mapq_grep_record *rec,
 		sl->state = SLOT_FREE;
 		g->cur++;
 		g->cur_entered = 0;
-		pthread_cond_broadcast(&g->work_cv);
+		if (g->workers_wait > 0)
+			pthread_cond_broadcast(&g->work_cv);
 		pthread_mutex_unlock(&g->mu);
 		if (rc < 0)
 			return rc;
