@@ -1214,74 +1214,6 @@ START_TEST(long_line_across_pieces)
 }
 END_TEST
 
-/* A pipe that a child process fills with text, `chunk` bytes per write,
- * opened through /proc/self/fd/N or as standard input ("-"). */
-struct pipe_feed {
-	pid_t pid;
-	int saved_stdin;
-};
-
-static mapq_file *open_pipe(const void *text, size_t len, size_t chunk,
-                            int via_stdin, struct pipe_feed *pf)
-{
-	int fds[2];
-	ck_assert_int_eq(pipe(fds), 0);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		close(fds[0]);
-		const unsigned char *p = text;
-		size_t off = 0;
-		while (off < len) {
-			size_t n = len - off < chunk ? len - off : chunk;
-			ssize_t w = write(fds[1], p + off, n);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				_exit(1);
-			off += (size_t)w;
-			/* Let the reader catch up now and then, so that it sees
-			 * many short windows. */
-			if (off % (chunk * 4) < chunk)
-				usleep(200);
-		}
-		_exit(0);
-	}
-	close(fds[1]);
-	pf->pid = pid;
-	pf->saved_stdin = -1;
-	mapq_file *f = NULL;
-	mapq_error err;
-	int rc;
-	if (via_stdin) {
-		pf->saved_stdin = dup(STDIN_FILENO);
-		ck_assert_int_ge(pf->saved_stdin, 0);
-		ck_assert_int_eq(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
-		close(fds[0]);
-		rc = mapq_file_open(&f, "-", NULL, 0, &err);
-	} else {
-		char path[64];
-		snprintf(path, sizeof path, "/proc/self/fd/%d", fds[0]);
-		rc = mapq_file_open(&f, path, NULL, 0, &err);
-		close(fds[0]);
-	}
-	ck_assert_msg(rc == MAPQ_OK, "open pipe: %s", err.msg);
-	ck_assert_int_eq(mapq_file_is_stream(f), 1);
-	return f;
-}
-
-static void close_pipe(mapq_file *f, struct pipe_feed *pf)
-{
-	mapq_file_close(f);
-	if (pf->saved_stdin >= 0) {
-		dup2(pf->saved_stdin, STDIN_FILENO);
-		close(pf->saved_stdin);
-	}
-	int status;
-	ck_assert_int_eq(waitpid(pf->pid, &status, 0), pf->pid);
-	/* The writer may die of SIGPIPE when a range ends early. */
-}
-
 /* A stream gives the records of the mapped file (and of the model),
  * with -B carried over windows. */
 START_TEST(stream_equals_mapped)
@@ -1325,11 +1257,15 @@ START_TEST(stream_equals_mapped)
 			mapq_file *f = open_text(b.d, b.len, 0, &path);
 			expect_grep(f, m, &opts[i], &want, b.d);
 			close_text(f, path);
-			/* ...and the stream, written in chunks of odd sizes. */
-			struct pipe_feed pf;
-			f = open_pipe(b.d, b.len, 101 + 37 * i, via_stdin, &pf);
+			/* ...and the stream, written in chunks of odd sizes;
+			 * the writer pauses every fourth chunk or so, so that
+			 * the reader sees many short windows. */
+			struct tu_pipe pf;
+			size_t chunk = 101 + 37 * i;
+			f = tu_pipe_open(&pf, b.d, b.len, chunk, 200, chunk * 4,
+			                 via_stdin);
 			expect_grep(f, m, &opts[i], &want, b.d);
-			close_pipe(f, &pf);
+			tu_pipe_close(f, &pf, 0);
 			ref_free(&want);
 		}
 	}
@@ -1629,7 +1565,7 @@ END_TEST
  * window is the final line alone, the one before it a single line.)
  */
 static mapq_file *open_pipe_bursts(const char *const *bursts, size_t n,
-                                   unsigned pause_us, struct pipe_feed *pf)
+                                   unsigned pause_us, struct tu_pipe *pf)
 {
 	int fds[2];
 	ck_assert_int_eq(pipe(fds), 0);
@@ -1665,7 +1601,7 @@ START_TEST(regression_stream_before_context_over_short_windows)
 	mapq_matcher *m = matcher1("hit");
 	static const uint64_t want[] = {2, 3, 4, 5};
 	for (int stream = 0; stream <= 1; stream++) {
-		struct pipe_feed pf;
+		struct tu_pipe pf;
 		char *path = NULL;
 		mapq_file *f = stream ? open_pipe_bursts(bursts, 3, 100000, &pf)
 		                      : open_text(text, sizeof text - 1, 0, &path);
@@ -1680,7 +1616,7 @@ START_TEST(regression_stream_before_context_over_short_windows)
 			got[n++] = rec.number;
 		mapq_grep_destroy(g);
 		if (stream)
-			close_pipe(f, &pf);
+			tu_pipe_close(f, &pf, 0);
 		else
 			close_text(f, path);
 		ck_assert_msg(n == 4, "%s: %zu records (first number %" PRIu64

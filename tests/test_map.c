@@ -151,79 +151,6 @@ static void assert_same(const struct collected *a, const struct collected *b,
 	              (unsigned long long)b->first_line);
 }
 
-/*
- * A pipe that a child process fills with `len` bytes of `text`, `chunk`
- * bytes at a time with `pause_us` between writes, opened as standard input
- * (dup2 onto fd 0, restored by close_pipe) or through its
- * /proc/self/fd/N path.
- */
-struct pipe_feed {
-	pid_t pid;
-	int saved_stdin;
-};
-
-static mapq_file *open_pipe(const void *text, size_t len, size_t chunk,
-                            unsigned pause_us, int via_stdin,
-                            struct pipe_feed *pf)
-{
-	int fds[2];
-	ck_assert_int_eq(pipe(fds), 0);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		close(fds[0]);
-		const unsigned char *p = text;
-		size_t off = 0;
-		while (off < len) {
-			size_t n = len - off < chunk ? len - off : chunk;
-			ssize_t w = write(fds[1], p + off, n);
-			if (w <= 0)
-				_exit(1);
-			off += (size_t)w;
-			if (pause_us > 0 && off < len)
-				usleep(pause_us);
-		}
-		_exit(0);
-	}
-	close(fds[1]);
-	pf->pid = pid;
-	pf->saved_stdin = -1;
-	mapq_file *f = NULL;
-	mapq_error err;
-	int rc;
-	if (via_stdin) {
-		pf->saved_stdin = dup(STDIN_FILENO);
-		ck_assert_int_ge(pf->saved_stdin, 0);
-		ck_assert_int_eq(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
-		close(fds[0]);
-		rc = mapq_file_open(&f, "-", NULL, 0, &err);
-	} else {
-		char path[64];
-		snprintf(path, sizeof path, "/proc/self/fd/%d", fds[0]);
-		rc = mapq_file_open(&f, path, NULL, 0, &err);
-		close(fds[0]);
-	}
-	ck_assert_msg(rc == MAPQ_OK, "open pipe: %s", err.msg);
-	ck_assert_int_eq(mapq_file_is_stream(f), 1);
-	ck_assert_int_eq(mapq_file_is_mapped(f), 0);
-	return f;
-}
-
-/* Close the file and the pipe, and reap the writer (which must have
- * written everything when `complete`; else it may die of SIGPIPE). */
-static void close_pipe(mapq_file *f, struct pipe_feed *pf, int complete)
-{
-	mapq_file_close(f);
-	if (pf->saved_stdin >= 0) {
-		dup2(pf->saved_stdin, STDIN_FILENO);
-		close(pf->saved_stdin);
-	}
-	int status;
-	ck_assert_int_eq(waitpid(pf->pid, &status, 0), pf->pid);
-	if (complete)
-		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
-
 START_TEST(empty_file_is_valid)
 {
 	char *path;
@@ -328,8 +255,8 @@ START_TEST(pipe_input_equals_mapped)
 	mapq_view mv;
 	mapq_file *m = tu_open_bytes(buf, len, 0, &path, &mv);
 
-	struct pipe_feed pf;
-	mapq_file *f = open_pipe(buf, len, 1 << 16, 0, 1, &pf);
+	struct tu_pipe pf;
+	mapq_file *f = tu_pipe_open(&pf, buf, len, 1 << 16, 0, 0, 1);
 	ck_assert_str_eq(mapq_file_name(f), "(standard input)");
 	ck_assert_int_eq(mapq_file_size_known(f), 0);
 	ck_assert_uint_eq(mapq_file_size(f), MAPQ_SIZE_UNKNOWN);
@@ -364,7 +291,7 @@ START_TEST(pipe_input_equals_mapped)
 	mapq_error err;
 	ck_assert_int_eq(mapq_scan_next(s, &v, &err), MAPQ_ENOTSUP);
 	mapq_scan_destroy(s);
-	close_pipe(f, &pf, 1);
+	tu_pipe_close(f, &pf, 1);
 
 	ck_assert_int_eq(mapq__view_count_newlines(&mv, &b, NULL), 0);
 	ck_assert_uint_eq(a, b);
@@ -373,12 +300,12 @@ START_TEST(pipe_input_equals_mapped)
 
 	/* Line -5 of the stream (a tail kept while 3 MB go by) starts where
 	 * it does in the mapping. */
-	f = open_pipe(buf, len, 1 << 16, 0, 1, &pf);
+	f = tu_pipe_open(&pf, buf, len, 1 << 16, 0, 0, 1);
 	mapq_range last5;
 	ck_assert_int_eq(mapq_range_parse(&last5, "-5:", MAPQ_RANGE_LINES, NULL), 0);
 	struct collected cs, cm;
 	collect(f, &last5, 0, MAPQ_SCAN_LINES, &cs, "pipe -5:");
-	close_pipe(f, &pf, 1);
+	tu_pipe_close(f, &pf, 1);
 	ck_assert_int_eq(mapq__view_find_start_back(&mv, 5, &b, NULL), 0);
 	ck_assert_uint_eq(cs.start, b);
 	ck_assert_uint_eq(cs.len, len - b);
@@ -1003,11 +930,11 @@ static size_t pipe_scans_equal_regular_file(int via_stdin)
 					assert_same(&cp, &cm, what);
 					/* The writer pauses 100 us after every
 					 * 5 bytes: windows come as data does. */
-					struct pipe_feed pf;
-					mapq_file *f = open_pipe(text, len, 5, 100,
-					                         via_stdin, &pf);
+					struct tu_pipe pf;
+					mapq_file *f = tu_pipe_open(&pf, text, len, 5, 100,
+					                             0, via_stdin);
 					collect(f, &r, windows[wi], flags, &cs, what);
-					close_pipe(f, &pf, 0);
+					tu_pipe_close(f, &pf, 0);
 					assert_same(&cs, &cm, what);
 					compared++;
 					collected_free(&cm);
@@ -1064,10 +991,10 @@ START_TEST(long_pipe_tail_ranges_equal_regular_file)
 		                                  NULL), 0);
 		struct collected cm, cs;
 		collect(m, &r, 1 << 16, flags, &cm, what);
-		struct pipe_feed pf;
-		mapq_file *f = open_pipe(buf, len, 1 << 15, 0, 1, &pf);
+		struct tu_pipe pf;
+		mapq_file *f = tu_pipe_open(&pf, buf, len, 1 << 15, 0, 0, 1);
 		collect(f, &r, 1 << 16, flags, &cs, what);
-		close_pipe(f, &pf, 0);
+		tu_pipe_close(f, &pf, 0);
 		assert_same(&cs, &cm, what);
 		collected_free(&cm);
 		collected_free(&cs);
@@ -1121,13 +1048,14 @@ START_TEST(stream_line_windows_hold_whole_lines)
 		                                  cases[i].c.unit, NULL), 0);
 		unsigned flags = cases[i].c.flags | MAPQ_SCAN_LINES;
 		uint64_t window = cases[i].text == SIZE_MAX ? 1 << 16 : 4096;
-		struct pipe_feed pf;
-		mapq_file *f = open_pipe(text, len, cases[i].text == SIZE_MAX
-		                                            ? 1 << 15 : 5,
-		                         0, 1, &pf);
+		struct tu_pipe pf;
+		mapq_file *f = tu_pipe_open(&pf, text, len,
+		                             cases[i].text == SIZE_MAX ? 1 << 15
+		                                                       : 5,
+		                             0, 0, 1);
 		struct collected cs;
 		collect(f, &r, window, flags, &cs, cases[i].c.spec);
-		close_pipe(f, &pf, 0);
+		tu_pipe_close(f, &pf, 0);
 		if (cs.split_lines > 0) {
 			bad++;
 			int k = 0;

@@ -1,5 +1,6 @@
 /* testutil.c - helpers shared by the Check programs. */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,4 +55,68 @@ void tu_truncate_from_child(const char *path, long long size)
 	int status;
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+mapq_file *tu_pipe_open(struct tu_pipe *p, const void *data, size_t len,
+                        size_t chunk, unsigned pause_us, size_t pause_every,
+                        int via_stdin)
+{
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		const unsigned char *d = data;
+		size_t off = 0;
+		while (off < len) {
+			size_t n = len - off < chunk ? len - off : chunk;
+			ssize_t w = write(fds[1], d + off, n);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				_exit(1);
+			off += (size_t)w;
+			if (pause_us > 0 && (pause_every == 0
+			                             ? off < len
+			                             : off % pause_every < chunk))
+				usleep(pause_us);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	p->pid = pid;
+	p->saved_stdin = -1;
+	mapq_file *f = NULL;
+	mapq_error err;
+	int rc;
+	if (via_stdin) {
+		p->saved_stdin = dup(STDIN_FILENO);
+		ck_assert_int_ge(p->saved_stdin, 0);
+		ck_assert_int_eq(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+		close(fds[0]);
+		rc = mapq_file_open(&f, "-", NULL, 0, &err);
+	} else {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fds[0]);
+		rc = mapq_file_open(&f, path, NULL, 0, &err);
+		close(fds[0]);
+	}
+	ck_assert_msg(rc == MAPQ_OK, "open pipe: %s", err.msg);
+	ck_assert_int_eq(mapq_file_is_stream(f), 1);
+	ck_assert_int_eq(mapq_file_is_mapped(f), 0);
+	return f;
+}
+
+void tu_pipe_close(mapq_file *f, struct tu_pipe *p, int complete)
+{
+	mapq_file_close(f);
+	if (p->saved_stdin >= 0) {
+		dup2(p->saved_stdin, STDIN_FILENO);
+		close(p->saved_stdin);
+	}
+	int status;
+	ck_assert_int_eq(waitpid(p->pid, &status, 0), p->pid);
+	if (complete)
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
