@@ -39,7 +39,8 @@ struct slot {
 	uint32_t count; /* 0: empty slot */
 };
 
-struct mapq__mlit {
+struct tier {
+	size_t max_len;    /* of its literals */
 	size_t w;          /* key width in bytes, 1..8 */
 	uint64_t mask;     /* the key's bytes of a 64-bit load */
 	uint64_t fold;     /* 0x20 in each key byte when caseless, else 0 */
@@ -75,6 +76,8 @@ static inline uint64_t load_short(const unsigned char *p, size_t avail)
 	memcpy(b, p, avail < 8 ? avail : 8);
 	return load8(b);
 }
+
+static void tier_free(struct tier *ml);
 
 static inline uint64_t hash_of(uint64_t key, unsigned bits)
 {
@@ -116,7 +119,7 @@ static unsigned log2_ceil(size_t n)
 	return b;
 }
 
-static const struct slot *lookup(const struct mapq__mlit *ml, uint64_t key)
+static const struct slot *lookup(const struct tier *ml, uint64_t key)
 {
 	size_t tmask = ((size_t)1 << ml->tbits) - 1;
 	size_t i = (size_t)hash_of(key, ml->tbits);
@@ -130,13 +133,13 @@ static const struct slot *lookup(const struct mapq__mlit *ml, uint64_t key)
 	}
 }
 
-int mapq__mlit_create(struct mapq__mlit **out, const struct mapq__mlit_item *items,
+static int tier_build(struct tier **out, const struct mapq__mlit_item *items,
                       size_t n, int caseless)
 {
 	*out = NULL;
 	if (n == 0 || n > UINT32_MAX)
 		return -1;
-	struct mapq__mlit *ml = calloc(1, sizeof *ml);
+	struct tier *ml = calloc(1, sizeof *ml);
 	struct sort_item *si = malloc(n * sizeof *si);
 	if (ml == NULL || si == NULL)
 		goto fail;
@@ -149,6 +152,9 @@ int mapq__mlit_create(struct mapq__mlit **out, const struct mapq__mlit_item *ite
 		total += items[i].len;
 	}
 	ml->w = w;
+	for (size_t i = 0; i < n; i++)
+		if (items[i].len > ml->max_len)
+			ml->max_len = items[i].len;
 	ml->mask = w == 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * w)) - 1;
 	ml->caseless = caseless;
 	ml->fold = caseless ? UINT64_C(0x2020202020202020) & ml->mask : 0;
@@ -247,11 +253,11 @@ int mapq__mlit_create(struct mapq__mlit **out, const struct mapq__mlit_item *ite
 
 fail:
 	free(si);
-	mapq__mlit_destroy(ml);
+	tier_free(ml);
 	return -1;
 }
 
-void mapq__mlit_destroy(struct mapq__mlit *ml)
+static void tier_free(struct tier *ml)
 {
 	if (ml == NULL)
 		return;
@@ -263,14 +269,10 @@ void mapq__mlit_destroy(struct mapq__mlit *ml)
 	free(ml);
 }
 
-size_t mapq__mlit_memory(const struct mapq__mlit *ml)
-{
-	return ml != NULL ? ml->memory : 0;
-}
 
 /* Do the bytes of literal u follow at p (its first w bytes are known to
  * agree)?  avail: bytes readable from p. */
-static inline int tail_matches(const struct mapq__mlit *ml, const struct uniq *u,
+static inline int tail_matches(const struct tier *ml, const struct uniq *u,
                                const unsigned char *p, size_t avail)
 {
 	if (u->len > avail)
@@ -285,7 +287,7 @@ static inline int tail_matches(const struct mapq__mlit *ml, const struct uniq *u
 }
 
 /* The longest literal of key `key` at p, or NULL. */
-static inline const struct uniq *longest_at(const struct mapq__mlit *ml,
+static inline const struct uniq *longest_at(const struct tier *ml,
                                             uint64_t key,
                                             const unsigned char *p,
                                             size_t avail)
@@ -304,7 +306,7 @@ static inline const struct uniq *longest_at(const struct mapq__mlit *ml,
 	return NULL;
 }
 
-const unsigned char *mapq__mlit_find(const struct mapq__mlit *ml,
+static const unsigned char *tier_find(const struct tier *ml,
                                      const unsigned char *p,
                                      const unsigned char *end, size_t *len,
                                      uint32_t *id)
@@ -355,7 +357,7 @@ found:
 	return q;
 }
 
-size_t mapq__mlit_each_at(const struct mapq__mlit *ml, const unsigned char *at,
+static size_t tier_each_at(const struct tier *ml, const unsigned char *at,
                           const unsigned char *end,
                           void (*fn)(void *ctx, uint32_t id), void *ctx)
 {
@@ -376,5 +378,109 @@ size_t mapq__mlit_each_at(const struct mapq__mlit *ml, const unsigned char *at,
 			found++;
 		}
 	}
+	return found;
+}
+
+/* ---- the set: literals in tiers by length ---- */
+
+/*
+ * One key width for all literals would let a single 1-byte literal make
+ * every literal's key one byte long, and the literals behind a common
+ * byte be compared at each of its occurrences.  So literals of 1 byte,
+ * of 2-3 bytes and of 4 or more form separate tiers, each keyed by its
+ * own shortest length; a search asks each tier and keeps the leftmost
+ * (then longest) answer, later tiers only up to the best so far.
+ */
+#define TIERS 3
+
+struct mapq__mlit {
+	struct tier *tier[TIERS];
+};
+
+static int tier_of(size_t len)
+{
+	return len == 1 ? 0 : len < 4 ? 1 : 2;
+}
+
+int mapq__mlit_create(struct mapq__mlit **out, const struct mapq__mlit_item *items,
+                      size_t n, int caseless)
+{
+	*out = NULL;
+	struct mapq__mlit *ml = calloc(1, sizeof *ml);
+	struct mapq__mlit_item *part = malloc((n ? n : 1) * sizeof *part);
+	if (ml == NULL || part == NULL)
+		goto fail;
+	for (int t = TIERS - 1; t >= 0; t--) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (items[i].len > 0 && tier_of(items[i].len) == t)
+				part[k++] = items[i];
+		if (k > 0 && tier_build(&ml->tier[t], part, k, caseless) != 0)
+			goto fail;
+	}
+	free(part);
+	*out = ml;
+	return 0;
+fail:
+	free(part);
+	mapq__mlit_destroy(ml);
+	return -1;
+}
+
+void mapq__mlit_destroy(struct mapq__mlit *ml)
+{
+	if (ml == NULL)
+		return;
+	for (int t = 0; t < TIERS; t++)
+		tier_free(ml->tier[t]);
+	free(ml);
+}
+
+size_t mapq__mlit_memory(const struct mapq__mlit *ml)
+{
+	size_t total = ml != NULL ? sizeof *ml : 0;
+	for (int t = 0; ml != NULL && t < TIERS; t++)
+		total += ml->tier[t] != NULL ? ml->tier[t]->memory : 0;
+	return total;
+}
+
+const unsigned char *mapq__mlit_find(const struct mapq__mlit *ml,
+                                     const unsigned char *p,
+                                     const unsigned char *end, size_t *len,
+                                     uint32_t *id)
+{
+	const unsigned char *best = NULL;
+	/* The long literals first: their filter is the most selective, and
+	 * it bounds the others' scans. */
+	for (int t = TIERS - 1; t >= 0; t--) {
+		const struct tier *tr = ml->tier[t];
+		if (tr == NULL)
+			continue;
+		const unsigned char *stop = end;
+		if (best != NULL && (size_t)(end - best) > tr->max_len)
+			stop = best + tr->max_len;
+		size_t l;
+		uint32_t i;
+		const unsigned char *hit = tier_find(tr, p, stop, &l, &i);
+		if (hit == NULL)
+			continue;
+		if (best == NULL || hit < best || (hit == best && l > *len) ||
+		    (hit == best && l == *len && i < *id)) {
+			best = hit;
+			*len = l;
+			*id = i;
+		}
+	}
+	return best;
+}
+
+size_t mapq__mlit_each_at(const struct mapq__mlit *ml, const unsigned char *at,
+                          const unsigned char *end,
+                          void (*fn)(void *ctx, uint32_t id), void *ctx)
+{
+	size_t found = 0;
+	for (int t = 0; t < TIERS; t++)
+		if (ml->tier[t] != NULL)
+			found += tier_each_at(ml->tier[t], at, end, fn, ctx);
 	return found;
 }

@@ -274,7 +274,7 @@ done:
 
 /* ---- the set ---- */
 
-enum strategy { STRAT_FIXED, STRAT_PREFILTER, STRAT_UNITS };
+enum strategy { STRAT_FIXED, STRAT_REGEX };
 
 struct pat {
 	pcre2_code *code; /* NULL in the fixed strategy */
@@ -319,8 +319,9 @@ struct mapq__pset_state {
 
 const char *mapq__pset_strategy(const struct mapq__pset *set)
 {
-	static const char *const names[] = {"fixed", "prefilter", "units"};
-	return names[set->strategy];
+	if (set->strategy == STRAT_FIXED)
+		return "fixed";
+	return set->n_units == 0 ? "prefilter" : set->ml == NULL ? "units" : "mixed";
 }
 
 void mapq__pset_destroy(struct mapq__pset *set)
@@ -419,30 +420,52 @@ static size_t required_literal(const mapq_pattern *p, unsigned flags, int utf,
 	return len;
 }
 
+/* Does the regex refer to a group or to the whole pattern: a back
+ * reference, a call, a condition on a group, or a named group (whose name
+ * another pattern may also use)?  Read on its text, conservatively. */
+static int refers_to_groups(const char *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++) {
+		char c = p[i], d = p[i + 1];
+		if (c == '\\') {
+			if ((d >= '0' && d <= '9') || d == 'g' || d == 'k')
+				return 1;
+			i++; /* an escaped character, whatever it is */
+			continue;
+		}
+		if (c != '(' || d != '?' || i + 2 >= n)
+			continue;
+		char e = p[i + 2];
+		char f = i + 3 < n ? p[i + 3] : '\0';
+		if ((e >= '0' && e <= '9') || e == '+' || e == 'R' || e == '&' ||
+		    e == 'P' || e == '(' || e == '\'' ||
+		    (e == '-' && f >= '0' && f <= '9') ||
+		    (e == '<' && f != '=' && f != '!'))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * May pattern i be joined with others as one branch (?:P) of an
  * alternation, with the same leftmost match as alone?  Conservative, on
- * its text and its compiled form: it compiled alone (so its parentheses
- * balance and no class or escape is left open), and nothing in it can
- * read on past its end (\Q, an (?x) # comment), refer to groups or to the
- * whole pattern (it has no groups; no (?R), \g), cut the other branches
- * off with a verb, or move its match start (\K).
+ * its text: it compiled alone (so its parentheses balance and no class or
+ * escape is left open), and nothing in it can read on past its end (\Q, an
+ * (?x) # comment), refer to its groups by number or name or to the whole
+ * pattern (their numbers change in the alternation), cut the other
+ * branches off with a verb, or move its match start (\K).
  */
-static int joinable(const mapq_pattern *p, unsigned flags, const struct pat *pt,
-                    int lines_only)
+static int joinable(const mapq_pattern *p, unsigned flags, int lines_only)
 {
 	if (lines_only)
 		return 0;
 	if (flags & MAPQ_MATCH_FIXED)
 		return 1; /* escaped */
-	static const char *const risky[] = {"\\Q", "#", "(*", "\\K", "(?R", "(?0",
-	                                    "\\g", "(?C", "(?&", "(?P>"};
+	static const char *const risky[] = {"\\Q", "#", "(*", "\\K", "(?C"};
 	for (size_t k = 0; k < sizeof risky / sizeof risky[0]; k++)
 		if (memmem(p->text, p->len, risky[k], strlen(risky[k])) != NULL)
 			return 0;
-	uint32_t groups = 1;
-	pcre2_pattern_info(pt->code, PCRE2_INFO_CAPTURECOUNT, &groups);
-	return groups == 0;
+	return !refers_to_groups(p->text, p->len);
 }
 
 /* Compile members [first, first+count) of set->members as one group into
@@ -521,7 +544,9 @@ static int add_group(struct mapq__pset *set, const mapq_pattern *pats,
 	return MAPQ_OK;
 }
 
-/* The units strategy: joinable patterns in groups, in pattern order. */
+/* The patterns without a literal scan as units: joinable ones (join[i]
+ * == 1) in groups, in pattern order, the others (0) alone; -1: a pattern
+ * the prefilter finds. */
 static int create_units(struct mapq__pset *set, const mapq_pattern *pats,
                         size_t n, unsigned flags, const int *join,
                         const int *utf, mapq_error *err)
@@ -537,7 +562,7 @@ static int create_units(struct mapq__pset *set, const mapq_pattern *pats,
 		/* Joinable patterns of one mode, in groups. */
 		size_t start = k, bytes = 0;
 		for (size_t i = 0; i < n; i++) {
-			if (!join[i] || utf[i] != pass_utf)
+			if (join[i] != 1 || utf[i] != pass_utf)
 				continue;
 			size_t size = 0;
 			pcre2_pattern_info(set->pats[i].code, PCRE2_INFO_SIZE, &size);
@@ -560,7 +585,7 @@ static int create_units(struct mapq__pset *set, const mapq_pattern *pats,
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (join[i])
+		if (join[i] != 0)
 			continue;
 		set->members[k] = (uint32_t)i;
 		int rc = add_group(set, pats, flags, utf[i], (uint32_t)k, 1, &cap, err);
@@ -612,7 +637,7 @@ int mapq__pset_create(struct mapq__pset **out, const mapq_pattern *pats,
 		rc = mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
 		goto done;
 	}
-	int all_literals = 1;
+	size_t n_lit = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct mapq__compiled c;
 		rc = mapq__pattern_compile(&pats[i], flags, &c, err);
@@ -623,31 +648,35 @@ int mapq__pset_create(struct mapq__pset **out, const mapq_pattern *pats,
 		        !c.lines_only && ((flags & MAPQ_MATCH_FIXED) ||
 		                          mapq__pattern_is_simple(pats[i].text, pats[i].len));
 		utf[i] = c.utf;
-		join[i] = joinable(&pats[i], flags, &set->pats[i], c.lines_only);
-		if (all_literals) {
-			unsigned char *buf = arena + i * MAPQ__LITERAL_MAX;
-			size_t len = required_literal(&pats[i], flags, c.utf, buf);
-			items[i].bytes = buf;
-			items[i].len = len;
-			items[i].id = (uint32_t)i;
-			all_literals = len > 0;
+		unsigned char *buf = arena + i * MAPQ__LITERAL_MAX;
+		size_t len = required_literal(&pats[i], flags, c.utf, buf);
+		if (len > 0) {
+			items[n_lit].bytes = buf;
+			items[n_lit].len = len;
+			items[n_lit].id = (uint32_t)i;
+			n_lit++;
+			join[i] = -1;
+		} else {
+			join[i] = joinable(&pats[i], flags, c.lines_only);
 		}
 	}
-	if (all_literals) {
-		set->strategy = STRAT_PREFILTER;
-		if (mapq__mlit_create(&set->ml, items, n,
+	/* Patterns with a literal are found through the prefilter, the
+	 * others by scanning with PCRE2; a line is then resolved with both. */
+	set->strategy = STRAT_REGEX;
+	if (n_lit > 0) {
+		if (mapq__mlit_create(&set->ml, items, n_lit,
 		                      (flags & MAPQ_MATCH_CASELESS) != 0) != 0) {
 			rc = mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
 			goto done;
 		}
-		if (n <= JIT_SOLOS_MAX)
+		if (n_lit <= JIT_SOLOS_MAX)
 			for (size_t i = 0; i < n; i++)
-				set->pats[i].jit = pcre2_jit_compile(set->pats[i].code,
-				                                     PCRE2_JIT_COMPLETE) == 0;
-	} else {
-		set->strategy = STRAT_UNITS;
-		rc = create_units(set, pats, n, flags, join, utf, err);
+				if (join[i] < 0)
+					set->pats[i].jit = pcre2_jit_compile(
+					        set->pats[i].code, PCRE2_JIT_COMPLETE) == 0;
 	}
+	if (n_lit < n)
+		rc = create_units(set, pats, n, flags, join, utf, err);
 
 done:
 	free(join);
@@ -694,13 +723,13 @@ int mapq__pset_state_create(struct mapq__pset_state **out,
 			goto fail;
 		pcre2_jit_stack_assign(st->mctx, NULL, st->stack);
 	}
-	if (set->strategy == STRAT_PREFILTER) {
+	if (set->ml != NULL && set->strategy == STRAT_REGEX) {
 		st->stamp = calloc(set->n, sizeof *st->stamp);
 		st->cand = malloc(set->n * sizeof *st->cand);
 		if (st->stamp == NULL || st->cand == NULL)
 			goto fail;
 	}
-	if (set->strategy == STRAT_UNITS) {
+	if (set->n_units > 0) {
 		st->ustart = malloc(set->n_units * sizeof *st->ustart);
 		if (st->ustart == NULL)
 			goto fail;
@@ -764,62 +793,48 @@ static void mark_candidate(void *ctx, uint32_t id)
 	}
 }
 
-/* Prefilter strategy: the patterns whose literal occurs in the line are
- * run on it. */
-static int resolve_by_candidates(struct mapq__pset_state *st, const mapq_view *buf,
-                                 uint64_t ls, uint64_t le, uint64_t pos,
-                                 uint32_t options, mapq_match *m, mapq_error *err)
-{
-	const struct mapq__pset *set = st->set;
-	const unsigned char *d = buf->data;
-	if (++st->gen == 0) {
-		memset(st->stamp, 0, set->n * sizeof *st->stamp);
-		st->gen = 1;
-	}
-	st->n_cand = 0;
-	const unsigned char *q = d + ls, *end = d + le;
-	size_t len;
-	uint32_t id;
-	while ((q = mapq__mlit_find(set->ml, q, end, &len, &id)) != NULL) {
-		mapq__mlit_each_at(set->ml, q, end, mark_candidate, st);
-		q++;
-	}
-	int found = 0;
-	uint64_t bs = 0, be = 0;
-	for (size_t k = 0; k < st->n_cand; k++) {
-		size_t ms, me;
-		int rc = run(st, set->pats[st->cand[k]].code, d + ls, (size_t)(le - ls),
-		             (size_t)(pos - ls), options, &ms, &me);
-		if (rc < 0)
-			return mapq__match_failed(buf, rc, err);
-		if (rc == 1)
-			consider(&found, &bs, &be, ls + ms, ls + me);
-	}
-	if (found) {
-		m->line_start = ls;
-		m->line_end = le;
-		m->start = bs;
-		m->end = be;
-	}
-	return found;
-}
-
-/* Units strategy: each unit's leftmost match in the line; where a group
- * matched at the leftmost place, each member is asked what it matches
- * there (the alternation answered its first branch, not its longest). */
-static int resolve_by_units(struct mapq__pset_state *st, const mapq_view *buf,
-                            uint64_t ls, uint64_t le, uint64_t pos,
-                            uint32_t options, mapq_match *m, mapq_error *err)
+/*
+ * The leftmost-longest match of all patterns in the line [ls, le) from
+ * pos.  The patterns of the prefilter are run when their literal occurs
+ * in the line, the units always; where a group of patterns matched at the
+ * leftmost place, each member is asked what it matches there (the
+ * alternation answered its first branch that matched, not the longest).
+ */
+static int resolve_line(struct mapq__pset_state *st, const mapq_view *buf,
+                        uint64_t ls, uint64_t le, uint64_t pos, uint32_t options,
+                        mapq_match *m, mapq_error *err)
 {
 	const struct mapq__pset *set = st->set;
 	const unsigned char *d = buf->data + ls;
-	size_t len = (size_t)(le - ls);
+	size_t len = (size_t)(le - ls), start = (size_t)(pos - ls);
 	int found = 0;
 	uint64_t bs = 0, be = 0;
+	if (set->ml != NULL) {
+		if (++st->gen == 0) {
+			memset(st->stamp, 0, set->n * sizeof *st->stamp);
+			st->gen = 1;
+		}
+		st->n_cand = 0;
+		const unsigned char *q = d, *end = d + len;
+		size_t hl;
+		uint32_t id;
+		while ((q = mapq__mlit_find(set->ml, q, end, &hl, &id)) != NULL) {
+			mapq__mlit_each_at(set->ml, q, end, mark_candidate, st);
+			q++;
+		}
+		for (size_t k = 0; k < st->n_cand; k++) {
+			size_t ms, me;
+			int rc = run(st, set->pats[st->cand[k]].code, d, len, start,
+			             options, &ms, &me);
+			if (rc < 0)
+				return mapq__match_failed(buf, rc, err);
+			if (rc == 1)
+				consider(&found, &bs, &be, ms, me);
+		}
+	}
 	for (size_t u = 0; u < set->n_units; u++) {
 		size_t ms, me;
-		int rc = run(st, set->units[u].code, d, len, (size_t)(pos - ls), options,
-		             &ms, &me);
+		int rc = run(st, set->units[u].code, d, len, start, options, &ms, &me);
 		if (rc < 0)
 			return mapq__match_failed(buf, rc, err);
 		st->ustart[u] = rc == 1 ? ms : UINT64_MAX;
@@ -833,7 +848,7 @@ static int resolve_by_units(struct mapq__pset_state *st, const mapq_view *buf,
 		if (st->ustart[u] != bs || un->count < 2)
 			continue;
 		/* An empty match at pos stays refused when asked for. */
-		uint32_t opt = PCRE2_ANCHORED | (bs == pos - ls ? options : 0);
+		uint32_t opt = PCRE2_ANCHORED | (bs == start ? options : 0);
 		for (uint32_t k = 0; k < un->count; k++) {
 			size_t ms, me;
 			int rc = run(st, set->pats[set->members[un->first + k]].code, d,
@@ -974,46 +989,54 @@ int mapq__pset_next_line(struct mapq__pset_state *st, const mapq_view *buf,
 			m->end = at + len;
 			return 1;
 		}
-	case STRAT_PREFILTER:
-		while (from < size) {
-			size_t len;
-			uint32_t id;
-			const unsigned char *hit =
-			        mapq__mlit_find(set->ml, d + from, d + size, &len, &id);
-			if (hit == NULL)
-				return 0;
-			uint64_t at = (uint64_t)(hit - d);
-			uint64_t ls = line_start_of(d, from, at);
-			uint64_t le = line_end_of(d, size, at);
-			int rc = resolve_by_candidates(st, buf, ls, le, ls, 0, m, err);
-			if (rc != 0)
-				return rc;
-			from = le + 1;
+	case STRAT_REGEX:
+		break;
+	}
+	/* The first line the prefilter confirms, then the units, each
+	 * looking only before the best line found so far. */
+	uint64_t limit = size, best_ls = 0, best_le = 0, scan = from;
+	int found = 0, resolved = 0;
+	while (set->ml != NULL && scan < limit) {
+		size_t len;
+		uint32_t id;
+		const unsigned char *hit =
+		        mapq__mlit_find(set->ml, d + scan, d + size, &len, &id);
+		if (hit == NULL)
+			break;
+		uint64_t at = (uint64_t)(hit - d);
+		uint64_t ls = line_start_of(d, scan, at);
+		uint64_t le = line_end_of(d, size, at);
+		int rc = resolve_line(st, buf, ls, le, ls, 0, m, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			found = resolved = 1;
+			best_ls = ls;
+			best_le = le;
+			limit = ls;
+			break;
 		}
+		scan = le + 1;
+	}
+	for (size_t u = 0; u < set->n_units; u++) {
+		uint64_t ls, le;
+		int rc = unit_first_line(st, &set->units[u], buf, from, limit, &ls, &le,
+		                         err);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			found = 1;
+			resolved = 0;
+			best_ls = ls;
+			best_le = le;
+			limit = ls;
+		}
+	}
+	if (!found)
 		return 0;
-	case STRAT_UNITS: {
-		/* Each unit looks only before the best line found so far. */
-		uint64_t limit = size, best_ls = 0, best_le = 0;
-		int found = 0;
-		for (size_t u = 0; u < set->n_units; u++) {
-			uint64_t ls, le;
-			int rc = unit_first_line(st, &set->units[u], buf, from, limit, &ls,
-			                         &le, err);
-			if (rc < 0)
-				return rc;
-			if (rc == 1) {
-				found = 1;
-				best_ls = ls;
-				best_le = le;
-				limit = ls;
-			}
-		}
-		if (!found)
-			return 0;
-		return resolve_by_units(st, buf, best_ls, best_le, best_ls, 0, m, err);
-	}
-	}
-	return 0;
+	if (resolved)
+		return 1;
+	return resolve_line(st, buf, best_ls, best_le, best_ls, 0, m, err);
 }
 
 int mapq__pset_next_in_line(struct mapq__pset_state *st, const mapq_view *buf,
@@ -1026,10 +1049,8 @@ int mapq__pset_next_in_line(struct mapq__pset_state *st, const mapq_view *buf,
 	switch (set->strategy) {
 	case STRAT_FIXED:
 		return fixed_in_line(set, buf, ls, le, pos, not_empty_at_pos, m);
-	case STRAT_PREFILTER:
-		return resolve_by_candidates(st, buf, ls, le, pos, options, m, err);
-	case STRAT_UNITS:
-		return resolve_by_units(st, buf, ls, le, pos, options, m, err);
+	case STRAT_REGEX:
+		break;
 	}
-	return 0;
+	return resolve_line(st, buf, ls, le, pos, options, m, err);
 }
