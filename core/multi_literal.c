@@ -8,13 +8,13 @@
  * unaligned load, a multiply and a bit test in a filter (a bitmap indexed
  * by a hash of the key, or by the key itself when W <= 2); only where the
  * filter says yes is the hash table of keys asked, and the literals of
- * that key compared, longest first.  A position where no literal starts is
- * thus passed over in a few cycles whatever the number of literals, and
+ * that key compared (few one by one, many by bisection in byte order).  A
+ * position where no literal starts is thus passed over in a few cycles whatever the number of literals, and
  * memory grows with the literals' bytes, not with a state machine.
  *
  * Positions are tried from left to right and all literals of one key are
- * compared at once, so the first hit is the leftmost occurrence, and the
- * first literal of its bucket that matches is the longest there.
+ * looked at together, so the first hit is the leftmost occurrence, and the
+ * longest literal of its bucket that matches is the longest there.
  */
 #include "multi_literal.h"
 
@@ -89,8 +89,8 @@ static inline unsigned char fold_byte(unsigned char c, int caseless)
 	return caseless ? (unsigned char)(c | 0x20) : c;
 }
 
-/* For sorting: literals of one key together, longest first, equal ones
- * adjacent with their ids in order. */
+/* For sorting: literals of one key together, in byte order (a prefix
+ * before what extends it), equal ones adjacent with their ids in order. */
 struct sort_item {
 	const unsigned char *bytes;
 	size_t len;
@@ -98,16 +98,16 @@ struct sort_item {
 	uint64_t key;
 };
 
-static int by_key_longest(const void *a, const void *b)
+static int by_key_bytes(const void *a, const void *b)
 {
 	const struct sort_item *x = a, *y = b;
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
-	if (x->len != y->len)
-		return x->len > y->len ? -1 : 1;
-	int c = memcmp(x->bytes, y->bytes, x->len);
+	int c = memcmp(x->bytes, y->bytes, x->len < y->len ? x->len : y->len);
 	if (c != 0)
 		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
@@ -174,7 +174,7 @@ static int tier_build(struct tier **out, const struct mapq__mlit_item *items,
 		si[i].key = load_short(dst, w) & ml->mask;
 		at += items[i].len;
 	}
-	qsort(si, n, sizeof *si, by_key_longest);
+	qsort(si, n, sizeof *si, by_key_bytes);
 
 	/* Distinct literals, their ids, and the number of keys. */
 	ml->uniq = malloc(n * sizeof *ml->uniq);
@@ -270,6 +270,11 @@ static void tier_free(struct tier *ml)
 }
 
 
+/* A bucket this small is compared literal by literal; a bigger one (many
+ * literals behind one key: ids that share their first bytes) is searched
+ * by bisection. */
+#define BUCKET_LINEAR 8
+
 /* Do the bytes of literal u follow at p (its first w bytes are known to
  * agree)?  avail: bytes readable from p. */
 static inline int tail_matches(const struct tier *ml, const struct uniq *u,
@@ -286,6 +291,64 @@ static inline int tail_matches(const struct tier *ml, const struct uniq *u,
 	return 1;
 }
 
+/* Literal u against the text p[0, lim) (same key): < 0 or > 0 in byte
+ * order, 0 when u is a prefix of it; *common: their common length. */
+static int cmp_text(const struct tier *ml, const struct uniq *u,
+                    const unsigned char *p, size_t lim, size_t *common)
+{
+	const unsigned char *lit = ml->bytes + u->off;
+	size_t n = u->len < lim ? u->len : lim;
+	for (size_t k = ml->w; k < n; k++) {
+		unsigned char t = ml->caseless ? (unsigned char)(p[k] | 0x20) : p[k];
+		if (lit[k] != t) {
+			*common = k;
+			return lit[k] < t ? -1 : 1;
+		}
+	}
+	*common = n;
+	return u->len <= lim ? 0 : 1;
+}
+
+/*
+ * The longest literal of bucket s that is a prefix of p[0, lim), or NULL.
+ * In byte order, the last literal X not after the text is, if it is a
+ * prefix of the text, the longest such (any shorter one lies before X
+ * and is a prefix of X too); if it is not, every prefix of the text that
+ * is a literal is also a prefix of what X and the text share, so the
+ * search goes on with the text cut to that, which is shorter each time.
+ */
+static const struct uniq *longest_in_bucket(const struct tier *ml,
+                                            const struct slot *s,
+                                            const unsigned char *p, size_t lim)
+{
+	const struct uniq *b = &ml->uniq[s->first];
+	if (s->count <= BUCKET_LINEAR) {
+		const struct uniq *best = NULL;
+		for (uint32_t k = 0; k < s->count; k++)
+			if ((best == NULL || b[k].len > best->len) &&
+			    tail_matches(ml, &b[k], p, lim))
+				best = &b[k];
+		return best;
+	}
+	while (lim >= ml->w) {
+		uint32_t lo = 0, hi = s->count;
+		size_t common;
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if (cmp_text(ml, &b[mid], p, lim, &common) <= 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == 0)
+			return NULL;
+		if (cmp_text(ml, &b[lo - 1], p, lim, &common) == 0)
+			return &b[lo - 1];
+		lim = common;
+	}
+	return NULL;
+}
+
 /* The longest literal of key `key` at p, or NULL. */
 static inline const struct uniq *longest_at(const struct tier *ml,
                                             uint64_t key,
@@ -298,12 +361,7 @@ static inline const struct uniq *longest_at(const struct tier *ml,
 	const struct slot *s = lookup(ml, key);
 	if (s == NULL)
 		return NULL;
-	for (uint32_t k = 0; k < s->count; k++) {
-		const struct uniq *u = &ml->uniq[s->first + k];
-		if (tail_matches(ml, u, p, avail))
-			return u;
-	}
-	return NULL;
+	return longest_in_bucket(ml, s, p, avail);
 }
 
 static const unsigned char *tier_find(const struct tier *ml,
@@ -368,15 +426,15 @@ static size_t tier_each_at(const struct tier *ml, const unsigned char *at,
 	const struct slot *s = lookup(ml, key);
 	if (s == NULL)
 		return 0;
+	/* The longest, then the longest shorter than it, and so on. */
 	size_t found = 0;
-	for (uint32_t k = 0; k < s->count; k++) {
-		const struct uniq *u = &ml->uniq[s->first + k];
-		if (!tail_matches(ml, u, at, avail))
-			continue;
+	const struct uniq *u;
+	while (avail >= ml->w && (u = longest_in_bucket(ml, s, at, avail)) != NULL) {
 		for (uint32_t i = 0; i < u->ids_count; i++) {
 			fn(ctx, ml->ids[u->ids_first + i]);
 			found++;
 		}
+		avail = u->len - 1;
 	}
 	return found;
 }
