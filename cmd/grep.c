@@ -201,13 +201,6 @@ static int read_pattern_file(struct pattern_list *pl, const char *path)
 	return rc;
 }
 
-static int longest_first(const void *a, const void *b)
-{
-	size_t la = ((const mapq_pattern *)a)->len;
-	size_t lb = ((const mapq_pattern *)b)->len;
-	return la < lb ? 1 : la > lb ? -1 : 0;
-}
-
 /* A count for -m/-A/-B/-C: digits only; huge values mean "no limit". */
 static int parse_count(const char *s, uint64_t *out)
 {
@@ -472,10 +465,6 @@ int cmd_grep(int argc, char **argv)
 		status = EXIT_NONE;
 		goto done;
 	}
-	/* Fixed strings: the longest first, so that at one position the
-	 * alternation prefers the longest, as grep -F does. */
-	if ((o.match_flags & MAPQ_MATCH_FIXED) && pl.n > 1)
-		qsort(pl.items, pl.n, sizeof *pl.items, longest_first);
 	o.context_given = after != UINT64_MAX || before != UINT64_MAX || context_given;
 	o.after = after != UINT64_MAX ? after : context;
 	o.before = before != UINT64_MAX ? before : context;

@@ -37,7 +37,6 @@
 #include "grep_lines.h"
 #include "input/input.h"
 #include "lines.h"
-#include "search.h"
 
 /* Line numbers inside a piece start here, so that before-context walking
  * back into the previous piece numbers below it without wrapping. */
@@ -85,7 +84,6 @@ struct mapq_grep {
 	mapq_grep_options o;
 	unsigned flags;
 	int detect;               /* binary detection on */
-	int several;              /* the matcher has several patterns */
 	mapq_search *search;      /* the caller's thread's */
 	int rc;                   /* sticky: 0 running, 1 done, <0 error */
 	mapq_error err;
@@ -275,7 +273,7 @@ static int add_line(struct worker *wk, struct slot *sl,
 	if (matches && (g->flags & (MAPQ_GREP_SPANS | MAPQ_GREP_SPANS_ALL)) &&
 	    !l->binary) {
 		int rc = mapq__grep_spans(wk->search, l->line, l->length, g->flags,
-		                          g->several, &b->spans, &b->n_spans,
+		                          &b->spans, &b->n_spans,
 		                          &b->cap_spans, err);
 		if (rc < 0)
 			return rc;
@@ -517,7 +515,6 @@ int mapq_grep_create(mapq_grep **out, mapq_file *f, const mapq_grep_options *o,
 	g->flags = o->flags;
 	g->detect = o->binary == MAPQ_GREP_BINARY_DETECT &&
 	            !(o->flags & MAPQ_GREP_COUNT_ONLY);
-	g->several = mapq__matcher_patterns(o->matcher) > 1;
 	g->sum.binary_offset = UINT64_MAX;
 	g->piece = o->piece > 0 ? o->piece : MAPQ_GREP_PIECE_DEFAULT;
 	int rc = mapq_search_create(&g->search, o->matcher, err);
@@ -609,7 +606,7 @@ static int hand_out(struct mapq_grep *g, const struct mapq__grep_line *l,
 	}
 	g->n_spans = 0;
 	int rc = mapq__grep_spans(g->search, l->line, l->length, g->flags,
-	                          g->several, &g->spans, &g->n_spans,
+	                          &g->spans, &g->n_spans,
 	                          &g->cap_spans, err);
 	if (rc < 0)
 		return rc;

@@ -370,26 +370,17 @@ static int add_span(mapq_grep_span **spans, size_t *n, size_t *cap,
 
 /*
  * The next non-empty match at or after *pos, as GNU grep walks them: an
- * empty match is stepped over one byte at a time and never reported.
- * With several patterns, an empty match of one of them does not hide a
- * non-empty match of another at the same place.
+ * empty match is stepped over one byte at a time and never reported.  (With
+ * several patterns, the matcher answers an empty match only where no
+ * pattern has a non-empty one.)
  */
-static int next_nonempty(mapq_search *s, const mapq_view *v, int several,
-                         uint64_t *pos, mapq_match *m, mapq_error *err)
+static int next_nonempty(mapq_search *s, const mapq_view *v, uint64_t *pos,
+                         mapq_match *m, mapq_error *err)
 {
 	while (*pos < v->size) {
 		int rc = mapq_search_next_in_line(s, v, 0, v->size, *pos, 0, m, err);
 		if (rc <= 0)
 			return rc;
-		if (m->end == m->start && several) {
-			mapq_match ne;
-			rc = mapq_search_next_in_line(s, v, 0, v->size, m->start, 1,
-			                              &ne, err);
-			if (rc < 0)
-				return rc;
-			if (rc == 1 && ne.start == m->start && ne.end > ne.start)
-				*m = ne;
-		}
 		if (m->end > m->start) {
 			*pos = m->end;
 			return 1;
@@ -400,7 +391,7 @@ static int next_nonempty(mapq_search *s, const mapq_view *v, int several,
 }
 
 int mapq__grep_spans(mapq_search *s, const unsigned char *line, uint64_t len,
-                     unsigned flags, int several, mapq_grep_span **spans,
+                     unsigned flags, mapq_grep_span **spans,
                      size_t *n, size_t *cap, mapq_error *err)
 {
 	mapq_view v = {line, len, 0, NULL};
@@ -425,7 +416,7 @@ int mapq__grep_spans(mapq_search *s, const unsigned char *line, uint64_t len,
 		}
 		return (int)found;
 	}
-	while ((rc = next_nonempty(s, &v, several, &pos, &m, err)) == 1) {
+	while ((rc = next_nonempty(s, &v, &pos, &m, err)) == 1) {
 		if ((rc = add_span(spans, n, cap, m.start, m.end, err)) < 0)
 			return rc;
 		found++;

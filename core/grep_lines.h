@@ -107,7 +107,7 @@ void mapq__grep_engine_free(struct mapq__grep_engine *e);
  * Returns the number found, or an error.
  */
 int mapq__grep_spans(mapq_search *s, const unsigned char *line, uint64_t len,
-                     unsigned flags, int several, mapq_grep_span **spans,
+                     unsigned flags, mapq_grep_span **spans,
                      size_t *n, size_t *cap, mapq_error *err);
 
 #endif /* MAPQ_GREP_LINES_H */

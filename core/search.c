@@ -25,21 +25,27 @@
 #include "input/input.h"
 #include "literal.h"
 #include "lines.h"
-#include "search.h"
+#include "pattern_set.h"
 
 /* JIT stack: small to start, grown by PCRE2 on demand up to the max. */
 #define JIT_STACK_START ((size_t)64 << 10)
 #define JIT_STACK_MAX ((size_t)64 << 20)
 
-enum search_mode { MODE_NOTHING, MODE_PREFILTER, MODE_BUFFER, MODE_LINES };
+enum search_mode {
+	MODE_NOTHING,
+	MODE_PREFILTER,
+	MODE_BUFFER,
+	MODE_LINES,
+	MODE_SET /* several patterns: pattern_set.c */
+};
 
 struct mapq_matcher {
-	size_t n_patterns;
 	pcre2_code *code;
 	int jit;
 	enum search_mode mode;
 	int literal_is_match; /* a prefilter hit is the match itself */
 	struct mapq__literal lit;
+	struct mapq__pset *set; /* MODE_SET */
 };
 
 struct mapq_search {
@@ -50,61 +56,8 @@ struct mapq_search {
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *stack;
+	struct mapq__pset_state *set; /* MODE_SET */
 };
-
-/* Grows a byte buffer for building the combined pattern. */
-struct strbuf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void sb_add(struct strbuf *b, const void *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *q = realloc(b->p, cap);
-		if (q == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = q;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_str(struct strbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-/* Append a fixed string so that PCRE2 reads every byte literally. */
-static void sb_escaped(struct strbuf *b, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c >= 0x80) {
-			sb_add(b, &c, 1);
-		} else if (c < 0x20 || c == 0x7f) {
-			char hex[8];
-			int k = snprintf(hex, sizeof hex, "\\x{%x}", c);
-			sb_add(b, hex, (size_t)k);
-		} else {
-			/* A backslash before any ASCII punctuation or space
-			 * is that character itself. */
-			sb_add(b, "\\", 1);
-			sb_add(b, &c, 1);
-		}
-	}
-}
 
 /*
  * Is matching inside a line independent of the bytes around the line, so
@@ -113,7 +66,7 @@ static void sb_escaped(struct strbuf *b, const char *s, size_t n)
  * the pattern "not simple" (found as text, even inside a class: a false
  * alarm only costs speed).
  */
-static int pattern_is_simple(const char *p, size_t n)
+int mapq__pattern_is_simple(const char *p, size_t n)
 {
 	static const char *const unsafe[] = {"\\A", "\\z", "\\Z", "\\G",
 	                                     "(?=", "(?!", "(?<=", "(?<!",
@@ -141,99 +94,38 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 	mapq_matcher *m = calloc(1, sizeof *m);
 	if (m == NULL)
 		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
-	m->n_patterns = n;
 	if (n == 0) {
 		m->mode = MODE_NOTHING;
 		*out = m;
 		return MAPQ_OK;
 	}
 
-	/* Build one pattern: each user pattern wrapped for -w/-x, several
-	 * joined in a branch-reset group so that each keeps its own group
-	 * numbers (a \1 in the second pattern means its own first group). */
-	struct strbuf b = {NULL, 0, 0, 0};
-	size_t *starts = malloc(n * sizeof *starts);
-	int simple = 1;
-	if (starts == NULL) {
-		free(m);
-		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
-	}
-	/* A lone pattern without -w/-x is compiled exactly as given, as
-	 * grep -P does: wrapping it in a group would break patterns that are
-	 * valid alone (a leading (*CR), an unterminated \Q, a (?x) comment
-	 * running to the end) and accept some that are not ("a)|(b"). */
-	int wrap = n > 1 || (flags & (MAPQ_MATCH_WORD | MAPQ_MATCH_LINE));
-	/* grep -F -w takes letters and digits of any script for word
-	 * characters; grep -P -w takes PCRE2's \w, which is ASCII here. */
-	const char *word_before = (flags & MAPQ_MATCH_FIXED)
-	                                  ? "(?<![\\p{L}\\p{N}_])(?:"
-	                                  : "(?<!\\w)(?:";
-	const char *word_after = (flags & MAPQ_MATCH_FIXED)
-	                                 ? ")(?![\\p{L}\\p{N}_])"
-	                                 : ")(?!\\w)";
-	if (n > 1)
-		sb_str(&b, "(?|");
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
-			sb_str(&b, "|");
-		if (flags & MAPQ_MATCH_LINE)
-			sb_str(&b, "^(?:");
-		if (flags & MAPQ_MATCH_WORD)
-			sb_str(&b, word_before);
-		else if (wrap)
-			sb_str(&b, "(?:");
-		starts[i] = b.len;
-		if (flags & MAPQ_MATCH_FIXED) {
-			sb_escaped(&b, patterns[i].text, patterns[i].len);
-		} else {
-			sb_add(&b, patterns[i].text, patterns[i].len);
-			simple = simple &&
-			         pattern_is_simple(patterns[i].text, patterns[i].len);
+	/* Several patterns are matched as a set, never pasted together. */
+	if (n > 1) {
+		int rc = mapq__pset_create(&m->set, patterns, n, flags, err);
+		if (rc != MAPQ_OK) {
+			free(m);
+			return rc;
 		}
-		if (flags & MAPQ_MATCH_WORD)
-			sb_str(&b, word_after);
-		else if (wrap)
-			sb_str(&b, ")");
-		if (flags & MAPQ_MATCH_LINE)
-			sb_str(&b, ")$");
-	}
-	if (n > 1)
-		sb_str(&b, ")");
-	int rc = MAPQ_OK;
-	if (b.failed) {
-		rc = mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
-		goto fail;
+		m->mode = MODE_SET;
+		*out = m;
+		return MAPQ_OK;
 	}
 
-	/* Several patterns may each name a group alike; one may not. */
-	uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_MULTILINE |
-	                   (n > 1 ? PCRE2_DUPNAMES : 0);
-	if (flags & MAPQ_MATCH_CASELESS)
-		options |= PCRE2_CASELESS;
-	int code;
-	PCRE2_SIZE at;
-	/* An empty pattern left alone never allocated the buffer. */
-	m->code = pcre2_compile((PCRE2_SPTR)(b.p != NULL ? b.p : ""), b.len,
-	                        options, &code, &at, NULL);
-	if (m->code == NULL) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(code, msg, sizeof msg);
-		/* Point into the user's pattern, not our wrapping. */
-		size_t which = 0;
-		for (size_t i = 0; i < n; i++)
-			if (at >= starts[i])
-				which = i;
-		size_t off = at >= starts[which] ? at - starts[which] : 0;
-		if (off > patterns[which].len)
-			off = patterns[which].len;
-		rc = mapq__error_set(err, MAPQ_EPATTERN, 0,
-		                     "invalid pattern '%.*s': %s at offset %zu",
-		                     (int)(patterns[which].len > 200
-		                                   ? 200
-		                                   : patterns[which].len),
-		                     patterns[which].text, (const char *)msg, off);
-		goto fail;
+	/* A lone pattern is compiled exactly as given, as grep -P does:
+	 * wrapping it in a group would break patterns that are valid alone
+	 * (a leading (*CR), an unterminated \Q, a (?x) comment running to the
+	 * end) and accept some that are not ("a)|(b"). */
+	struct mapq__compiled c;
+	int rc = mapq__pattern_compile(&patterns[0], flags, &c, err);
+	if (rc != MAPQ_OK) {
+		free(m);
+		return rc;
 	}
+	m->code = c.code;
+	int simple = !c.lines_only &&
+	             ((flags & MAPQ_MATCH_FIXED) ||
+	              mapq__pattern_is_simple(patterns[0].text, patterns[0].len));
 	m->jit = pcre2_jit_compile(m->code, PCRE2_JIT_COMPLETE) == 0;
 
 	/* The prefilter needs one pattern (alternatives share nothing). */
@@ -248,7 +140,9 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 			m->lit.whole = len == patterns[0].len;
 			have_literal = len > 0;
 		} else {
-			have_literal = mapq__literal_extract(
+			/* Extraction reads UTF-8 characters, which a
+			 * byte-wise regex does not have. */
+			have_literal = c.utf && mapq__literal_extract(
 			        (const unsigned char *)patterns[0].text,
 			        patterns[0].len, &m->lit);
 		}
@@ -263,21 +157,8 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 	} else {
 		m->mode = simple ? MODE_BUFFER : MODE_LINES;
 	}
-	free(starts);
-	free(b.p);
 	*out = m;
 	return MAPQ_OK;
-
-fail:
-	free(starts);
-	free(b.p);
-	mapq_matcher_destroy(m);
-	return rc;
-}
-
-size_t mapq__matcher_patterns(const mapq_matcher *m)
-{
-	return m->n_patterns;
 }
 
 void mapq_matcher_destroy(mapq_matcher *m)
@@ -285,6 +166,7 @@ void mapq_matcher_destroy(mapq_matcher *m)
 	if (m == NULL)
 		return;
 	pcre2_code_free(m->code);
+	mapq__pset_destroy(m->set);
 	free(m);
 }
 
@@ -299,6 +181,10 @@ int mapq_search_create(mapq_search **out, const mapq_matcher *m,
 		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
 	s->m = m;
 	s->lit = m->lit;
+	if (m->set != NULL && mapq__pset_state_create(&s->set, m->set) != 0) {
+		free(s);
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
+	}
 	if (m->code != NULL) {
 		s->md = pcre2_match_data_create_from_pattern(m->code, NULL);
 		s->mctx = pcre2_match_context_create(NULL);
@@ -325,11 +211,12 @@ void mapq_search_destroy(mapq_search *s)
 	pcre2_match_data_free(s->md);
 	pcre2_match_context_free(s->mctx);
 	pcre2_jit_stack_free(s->stack);
+	mapq__pset_state_destroy(s->set);
 	free(s);
 }
 
 /* Turn a PCRE2 matching failure into an error naming the file. */
-static int match_failed(const mapq_view *buf, int rc, mapq_error *err)
+int mapq__match_failed(const mapq_view *buf, int rc, mapq_error *err)
 {
 	const char *name = buf->file != NULL ? mapq_file_name(buf->file) : "(buffer)";
 	const char *why;
@@ -389,7 +276,7 @@ static int match_in_line(mapq_search *s, const mapq_view *buf, uint64_t ls,
 	int rc = run(s, buf->data + ls, (size_t)(le - ls), (size_t)(pos - ls),
 	             options, &ms, &me);
 	if (rc < 0)
-		return match_failed(buf, rc, err);
+		return mapq__match_failed(buf, rc, err);
 	if (rc == 1) {
 		m->line_start = ls;
 		m->line_end = le;
@@ -476,7 +363,7 @@ static int next_by_buffer(mapq_search *s, const mapq_view *buf, uint64_t from,
 		size_t ms, me;
 		int rc = run(s, d, (size_t)size, (size_t)from, 0, &ms, &me);
 		if (rc < 0)
-			return match_failed(buf, rc, err);
+			return mapq__match_failed(buf, rc, err);
 		if (rc == 0)
 			return 0;
 		/* An empty match after the final newline is not on a line. */
@@ -531,6 +418,9 @@ int mapq_search_next_line(mapq_search *s, const mapq_view *buf, uint64_t from,
 	case MODE_BUFFER:
 		rc = next_by_buffer(s, buf, from, m, err);
 		break;
+	case MODE_SET:
+		rc = mapq__pset_next_line(s->set, buf, from, m, err);
+		break;
 	default:
 		rc = next_by_lines(s, buf, from, m, err);
 		break;
@@ -552,9 +442,14 @@ int mapq_search_next_in_line(mapq_search *s, const mapq_view *buf,
 	struct mapq__guard g;
 	if (!MAPQ__GUARDED(g, buf->file))
 		return mapq__guard_failed(&g, err);
-	int rc = match_in_line(s, buf, line_start, line_end, pos,
-	                       not_empty_at_pos ? PCRE2_NOTEMPTY_ATSTART : 0, m,
-	                       err);
+	int rc = s->m->mode == MODE_SET
+	                 ? mapq__pset_next_in_line(s->set, buf, line_start,
+	                                           line_end, pos, not_empty_at_pos,
+	                                           m, err)
+	                 : match_in_line(s, buf, line_start, line_end, pos,
+	                                 not_empty_at_pos ? PCRE2_NOTEMPTY_ATSTART
+	                                                  : 0,
+	                                 m, err);
 	mapq__guard_pop(&g);
 	return rc;
 }

@@ -369,8 +369,9 @@ MAPQ_API int mapq_range_resolve_bytes(const mapq_range *range, uint64_t size,
 
 /*
  * A matcher is a set of compiled patterns (PCRE2 syntax, UTF-8 mode in
- * which invalid UTF-8 never errors, JIT compiled).  A line matches when any
- * pattern matches inside it; matches never span lines.  A matcher is
+ * which invalid UTF-8 never errors, JIT compiled; a pattern that is not
+ * valid UTF-8 is compiled byte-wise).  A line matches when any pattern
+ * matches inside it; matches never span lines.  A matcher is
  * immutable once created and may be shared by threads; each thread
  * searches with its own mapq_search.
  */
@@ -394,12 +395,21 @@ typedef struct mapq_pattern {
 
 /*
  * Compile `n` patterns (n >= 0; with n == 0 nothing matches) into *out.
- * MAPQ_MATCH_WORD wraps each pattern as (?<!\w)(?:P)(?!\w) and
- * MAPQ_MATCH_LINE as ^(?:P)$, as GNU grep -P does for -w and -x.  A literal that every match must contain is extracted and
- * used as a vectorised prefilter.
- * Errors: MAPQ_EPATTERN (err->msg has PCRE2's message and the offset in
- * the pattern: "invalid pattern 'a(b': missing closing parenthesis at
- * offset 3"), MAPQ_ENOMEM.
+ * Each pattern is compiled on its own, exactly as written (its groups,
+ * \1 and (?1) are its own; its text cannot reach into another's), in any
+ * number: plain MAPQ_MATCH_FIXED strings are searched all at once, and the
+ * literal every match of a regex must contain is used as a vectorised
+ * prefilter (for several patterns, a multi-string one).  MAPQ_MATCH_WORD
+ * searches P as (?<!\w)(?:P)(?!\w) (a regex whose text would run past
+ * that wrapper, such as an unterminated \Q, is an error) and
+ * MAPQ_MATCH_LINE as ^(?:P)$ through PCRE2_EXTRA_MATCH_LINE, as GNU grep -P
+ * does for -w and -x.  MAPQ_MATCH_FIXED strings are bytes, UTF-8 or not.
+ * A pattern with a newline convention other than \n ((*CR), (*ANY)...)
+ * is given one line at a time, without multiline mode, as grep -P does.
+ * The order of the patterns does not change any result.
+ * Errors: MAPQ_EPATTERN (err->msg names the first pattern that fails,
+ * with PCRE2's message and the offset in that pattern: "invalid pattern
+ * 'a(b': missing closing parenthesis at offset 3"), MAPQ_ENOMEM.
  */
 MAPQ_API int mapq_matcher_create(mapq_matcher **out,
                                  const mapq_pattern *patterns, size_t n,
@@ -430,8 +440,9 @@ MAPQ_API void mapq_search_destroy(mapq_search *s);
 /*
  * The next line of `buf` (whole lines: it starts at a line start; its last
  * line may lack a newline) at or after offset `from` (a line start) that
- * contains a match.  Returns 1 with *m filled (the line and its first,
- * leftmost match), 0 when no line from `from` on matches, or an error:
+ * contains a match.  Returns 1 with *m filled (the line and its first
+ * match, as mapq_search_next_in_line() from the line's start gives it), 0
+ * when no line from `from` on matches, or an error:
  * MAPQ_ELIMIT when a pattern exceeds PCRE2's match, depth or JIT stack
  * limit (err->msg says which; the search cannot tell whether that line
  * matches), MAPQ_ETRUNC when the mapped file shrank.
@@ -442,10 +453,13 @@ MAPQ_API int mapq_search_next_line(mapq_search *s, const mapq_view *buf,
 
 /*
  * The leftmost match of any pattern in the line [line_start, line_end) of
- * `buf` that starts at or after `pos`.  With `not_empty_at_pos`, an empty
- * match at `pos` itself is refused (to step past an empty match, as a
- * global search does).  Returns 1 with *m filled, 0 when there is none, or
- * an error as mapq_search_next_line().
+ * `buf` that starts at or after `pos` and, of the patterns' matches that
+ * start there, the longest (as grep -e A -e B marks matches; each
+ * pattern's own match is PCRE2's): an empty match of one pattern never
+ * hides another's non-empty match at the same place.  With
+ * `not_empty_at_pos`, an empty match at `pos` itself is refused (to step
+ * past an empty match, as a global search does).  Returns 1 with *m
+ * filled, 0 when there is none, or an error as mapq_search_next_line().
  */
 MAPQ_API int mapq_search_next_in_line(mapq_search *s, const mapq_view *buf,
                                       uint64_t line_start, uint64_t line_end,
