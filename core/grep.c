@@ -84,6 +84,7 @@ struct mapq_grep {
 	mapq_grep_options o;
 	unsigned flags;
 	int detect;               /* binary detection on */
+	int no_match;             /* binary data has no match (-I) */
 	mapq_search *search;      /* the caller's thread's */
 	int rc;                   /* sticky: 0 running, 1 done, <0 error */
 	mapq_error err;
@@ -195,6 +196,7 @@ static void engine_setup(const struct mapq_grep *g, struct mapq__grep_engine *e,
 	e->search = s;
 	e->flags = g->flags;
 	e->detect_binary = g->detect;
+	e->binary_no_match = g->no_match;
 	e->before = g->o.before;
 	e->after = g->o.after;
 	e->max_count = g->o.max_count;
@@ -293,6 +295,24 @@ struct piece_job {
 	int stopped;
 };
 
+/*
+ * -I: the search ends at the first piece holding a NUL byte, context
+ * included: an extension of after-context into [first piece k, xe) stops
+ * at the start of such a piece.
+ */
+static uint64_t before_binary(const struct mapq_grep *g, uint64_t k, uint64_t xe)
+{
+	for (; k < g->n_pieces; k++) {
+		uint64_t s, e;
+		piece_bounds(g, k, &s, &e);
+		if (s >= xe)
+			break;
+		if (memchr(g->map + s, '\0', e - s) != NULL)
+			return s;
+	}
+	return xe;
+}
+
 /* Run the piece's engine to its end, under the guard (the caller's). */
 static int run_piece(struct piece_job *job)
 {
@@ -342,6 +362,8 @@ static int run_piece(struct piece_job *job)
 		        g->map + sl->end, g->end - sl->end, e->after_left, NULL);
 		if (nl != NULL)
 			xe = (uint64_t)(nl - g->map) + 1;
+		if (g->no_match)
+			xe = before_binary(g, sl->index + 1, xe);
 		mapq_view x = {g->map + sl->end, xe - sl->end, sl->end, g->f};
 		e->stop_at_select = 1;
 		e->detect_binary = 0;
@@ -513,8 +535,10 @@ int mapq_grep_create(mapq_grep **out, mapq_file *f, const mapq_grep_options *o,
 	if (g->o.max_count == 0)
 		g->o.max_count = UINT64_MAX;
 	g->flags = o->flags;
-	g->detect = o->binary == MAPQ_GREP_BINARY_DETECT &&
-	            !(o->flags & MAPQ_GREP_COUNT_ONLY);
+	g->no_match = o->binary == MAPQ_GREP_BINARY_NO_MATCH;
+	g->detect = (o->binary == MAPQ_GREP_BINARY_DETECT &&
+	             !(o->flags & MAPQ_GREP_COUNT_ONLY)) ||
+	            g->no_match;
 	g->sum.binary_offset = UINT64_MAX;
 	g->piece = o->piece > 0 ? o->piece : MAPQ_GREP_PIECE_DEFAULT;
 	int rc = mapq_search_create(&g->search, o->matcher, err);
@@ -694,6 +718,8 @@ static int next_single(struct mapq_grep *g, mapq_grep_record *rec,
 		g->sum.selected = e->selected;
 		g->sum.selected_end = e->selected_end;
 	}
+	if (e->binary_skip)
+		g->sum.selected = 0; /* -I: a binary file matches nothing */
 	g->sum.binary_offset = e->binary_offset;
 	return 0;
 }
@@ -816,6 +842,12 @@ static int next_merged(struct mapq_grep *g, mapq_grep_record *rec,
 				if (g->sum.binary_offset == UINT64_MAX)
 					g->sum.binary_offset = sl->nul_offset;
 				g->binary_seen |= g->detect;
+			}
+			if (sl->nul && g->no_match) {
+				/* -I: the search ends where binary data is. */
+				pthread_mutex_unlock(&g->mu);
+				g->sum.selected = 0;
+				return 0;
 			}
 			pthread_mutex_unlock(&g->mu);
 			continue;

@@ -122,6 +122,10 @@ void mapq__grep_engine_feed(struct mapq__grep_engine *e, const mapq_view *w)
 		if (z != NULL) {
 			e->binary = 1;
 			e->binary_offset = w->offset + (uint64_t)(z - w->data);
+			if (e->binary_no_match) {
+				e->binary_skip = 1;
+				e->done = 1;
+			}
 		}
 	}
 }

@@ -38,6 +38,7 @@ struct mapq__grep_engine {
 	mapq_search *search;
 	unsigned flags;        /* MAPQ_GREP_* */
 	int detect_binary;     /* look for NUL bytes */
+	int binary_no_match;   /* a NUL ends the search (grep -I) */
 	uint64_t before, after;
 	uint64_t max_count;    /* UINT64_MAX: none */
 	int trail_at_max;      /* at max_count, yield `after` lines of
@@ -69,6 +70,7 @@ struct mapq__grep_engine {
 	int binary;            /* a NUL was seen (detect_binary) */
 	uint64_t binary_offset;
 	int binary_match;
+	int binary_skip;       /* binary_no_match ended the search */
 	/* Pending lines: before-context then the selected line. */
 	int pending;           /* a selected line waits at sel_ls */
 	uint64_t sel_ls, sel_le, sel_number;

@@ -515,7 +515,12 @@ typedef enum mapq_grep_binary {
 	 * "binary file matches").  Ignored with MAPQ_GREP_COUNT_ONLY. */
 	MAPQ_GREP_BINARY_DETECT = 0,
 	/* Binary data is searched as text (grep -a). */
-	MAPQ_GREP_BINARY_TEXT = 1
+	MAPQ_GREP_BINARY_TEXT = 1,
+	/* Binary data has no matching line (grep -I): at the first window
+	 * or piece holding a NUL byte the search ends, and summary.selected
+	 * is 0 (records yielded before it were yielded).  Also with
+	 * MAPQ_GREP_COUNT_ONLY. */
+	MAPQ_GREP_BINARY_NO_MATCH = 2
 } mapq_grep_binary;
 
 /* Default size of the pieces a mapped file is cut into. */
