@@ -22,6 +22,8 @@ static const char grep_usage[] =
         "  -f, --file=FILE           patterns from FILE, one per line\n"
         "  -F, --fixed-strings       patterns are literal strings\n"
         "  -P, --perl-regexp         PCRE2 syntax (always; accepted for grep)\n"
+        "  -E, --extended-regexp     accepted for grep: still PCRE2 syntax\n"
+        "  -G, --basic-regexp        accepted for grep: still PCRE2 syntax\n"
         "  -i, --ignore-case         ignore case\n"
         "  -w, --word-regexp         match whole words only\n"
         "  -x, --line-regexp         match whole lines only\n"
@@ -38,9 +40,11 @@ static const char grep_usage[] =
         "  -H, --with-filename       prefix lines with the file name\n"
         "  -h, --no-filename         never prefix the file name\n"
         "  -m, --max-count=NUM       stop after NUM selected lines per file\n"
+        "                            (a negative NUM: no limit)\n"
         "  -A, --after-context=NUM   print NUM lines after each selected line\n"
         "  -B, --before-context=NUM  print NUM lines before each selected line\n"
         "  -C, --context=NUM         print NUM lines before and after\n"
+        "  -NUM                      same as --context=NUM\n"
         "      --color[=WHEN], --colour[=WHEN]\n"
         "                            highlight: never, always or auto\n"
         "      --label=NAME          the name of standard input in output\n"
@@ -110,6 +114,8 @@ static const struct option grep_options[] = {
 	{"no-decompress", no_argument, NULL, OPT_NO_DECOMPRESS},
 	{"line-buffered", no_argument, NULL, OPT_LINE_BUFFERED},
 	{"help", no_argument, NULL, OPT_HELP},
+	{"extended-regexp", no_argument, NULL, 'E'},
+	{"basic-regexp", no_argument, NULL, 'G'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -202,9 +208,19 @@ static int longest_first(const void *a, const void *b)
 	return la < lb ? 1 : la > lb ? -1 : 0;
 }
 
-/* A count for -m/-A/-B/-C: digits only; huge values mean "no limit". */
-static int parse_count(const char *s, uint64_t *out)
+/*
+ * A count for -m/-A/-B/-C/-NUM, written as GNU grep reads it (strtoimax):
+ * blanks, a sign, decimal digits and nothing after them.  A value too
+ * large for 64 bits becomes UINT64_MAX, which the search takes for "no
+ * limit".  *negative says it was below zero ("-0" is zero).
+ */
+static int parse_count(const char *s, uint64_t *out, int *negative)
 {
+	while (*s != '\0' && strchr(" \t\n\v\f\r", *s) != NULL)
+		s++;
+	int minus = *s == '-';
+	if (*s == '-' || *s == '+')
+		s++;
 	if (*s == '\0')
 		return -1;
 	uint64_t v = 0;
@@ -215,6 +231,7 @@ static int parse_count(const char *s, uint64_t *out)
 		v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
 	}
 	*out = v;
+	*negative = minus && v > 0;
 	return 0;
 }
 
@@ -334,8 +351,14 @@ int cmd_grep(int argc, char **argv)
 	struct pattern_list pl = {NULL, 0, 0};
 	int have_pattern_option = 0;
 	int color = 0;
-	uint64_t after = UINT64_MAX, before = UINT64_MAX, context = 0;
-	int context_given = 0;
+	uint64_t after = 0, before = 0, context = 0;
+	int after_given = 0, before_given = 0, context_given = 0;
+	/* -NUM: the digits of one argument add up (-12); another starts over. */
+	char num[24];
+	size_t num_len = 0;
+	int num_open = 0;
+	int syntax = 0; /* the first of -E, -F, -G, -P given */
+	int before_optind;
 	int status = EXIT_TROUBLE;
 	mapq_matcher *matcher = NULL;
 	struct grep_run run;
@@ -344,8 +367,32 @@ int cmd_grep(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":e:f:FPiwxvclLoqsnbHhm:A:B:C:arZ",
+	while (before_optind = optind,
+	       (c = getopt_long(argc, argv,
+	                        ":e:f:EFGPiwxvclLoqsnbHhm:A:B:C:arZ0123456789",
 	                        grep_options, NULL)) != -1) {
+		if (c >= '0' && c <= '9') {
+			/* As GNU grep: leading zeros are dropped, and more than
+			 * 21 digits are refused. */
+			if (!num_open || (num_len == 1 && num[0] == '0'))
+				num_len = 0;
+			if (num_len == 21) {
+				status = cli_usage_error(
+				        "grep", "invalid context length argument '%.21s...'",
+				        num);
+				goto done;
+			}
+			num[num_len++] = (char)c;
+			num[num_len] = '\0';
+			int negative;
+			(void)parse_count(num, &context, &negative);
+			context_given = 1;
+			/* The next digit continues this number only if it is
+			 * in the same argument. */
+			num_open = optind == before_optind;
+			continue;
+		}
+		num_open = 0;
 		switch (c) {
 		case 'e':
 			have_pattern_option = 1;
@@ -359,8 +406,21 @@ int cmd_grep(int argc, char **argv)
 			if (read_pattern_file(&pl, optarg) != 0)
 				goto done;
 			break;
-		case 'F': o.match_flags |= MAPQ_MATCH_FIXED; break;
-		case 'P': break;
+		case 'E':
+		case 'F':
+		case 'G':
+		case 'P':
+			/* GNU grep refuses two different ones; the syntax is
+			 * PCRE2's whatever the letter, but -F is literal. */
+			if (syntax != 0 && syntax != c) {
+				status = cli_usage_error("grep",
+				                         "conflicting matchers specified");
+				goto done;
+			}
+			syntax = c;
+			if (c == 'F')
+				o.match_flags |= MAPQ_MATCH_FIXED;
+			break;
 		case 'i': o.match_flags |= MAPQ_MATCH_CASELESS; break;
 		case 'w': o.match_flags |= MAPQ_MATCH_WORD; break;
 		case 'x': o.match_flags |= MAPQ_MATCH_LINE; break;
@@ -378,27 +438,32 @@ int cmd_grep(int argc, char **argv)
 		case 'a': o.text = 1; break;
 		case 'r': o.recursive = 1; break;
 		case 'Z': o.null_after_name = 1; break;
-		case 'm':
-			if (parse_count(optarg, &o.max_count) != 0) {
+		case 'm': {
+			int negative;
+			if (parse_count(optarg, &o.max_count, &negative) != 0) {
 				status = cli_usage_error("grep", "invalid max count '%s'",
 				                         optarg);
 				goto done;
 			}
+			if (negative) /* GNU grep 3.8: no limit */
+				o.max_count = UINT64_MAX;
 			break;
+		}
 		case 'A':
 		case 'B':
 		case 'C': {
 			uint64_t v;
-			if (parse_count(optarg, &v) != 0) {
+			int negative;
+			if (parse_count(optarg, &v, &negative) != 0 || negative) {
 				status = cli_usage_error(
 				        "grep", "invalid context length argument '%s'",
 				        optarg);
 				goto done;
 			}
 			if (c == 'A')
-				after = v;
+				after = v, after_given = 1;
 			else if (c == 'B')
-				before = v;
+				before = v, before_given = 1;
 			else
 				context = v, context_given = 1;
 			break;
@@ -462,9 +527,9 @@ int cmd_grep(int argc, char **argv)
 	 * alternation prefers the longest, as grep -F does. */
 	if ((o.match_flags & MAPQ_MATCH_FIXED) && pl.n > 1)
 		qsort(pl.items, pl.n, sizeof *pl.items, longest_first);
-	o.context_given = after != UINT64_MAX || before != UINT64_MAX || context_given;
-	o.after = after != UINT64_MAX ? after : context;
-	o.before = before != UINT64_MAX ? before : context;
+	o.context_given = after_given || before_given || context_given;
+	o.after = after_given ? after : context;
+	o.before = before_given ? before : context;
 	if (color < 0)
 		color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	o.color = color && !o.json;

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# CLI tests of the GNU grep options of `mapq grep` that pick files and shape
+# output: -NUM, -m/-A/-B/-C numbers, -E/-G/-P, -T, --group-separator,
+# -I/--binary-files, -R, --include/--exclude/--exclude-dir, and ripgrep's
+# -S.  The oracle is GNU grep 3.8, run as `LC_ALL=C.UTF-8 grep -P ARGS`
+# (or -E/-F where -P cannot take the arguments) in the same directory:
+# stdout bytes, exit status and stderr (with "grep:" read as "mapq:") must
+# agree.  Usage errors have mapq's own wording (mapq-grep(1)): there GNU
+# grep only has to refuse the same arguments.  -S has no GNU counterpart:
+# it is compared with grep -P with or without -i, and with rg -P -S when
+# ripgrep is installed.
+# Usage: grep_options.sh MAPQ TESTDATA_DIR
+. "$(dirname "$0")/lib.sh"
+M=$1
+D=$2
+case $M in /*) ;; */*) M=$PWD/$M ;; esac
+case $D in /*) ;; *) D=$PWD/$D ;; esac
+unset GREP_COLORS GREP_COLOR GREP_OPTIONS NO_COLOR
+MQ=$(printf %q "$M")
+TQ=$(printf %q "$TMP")
+G="LC_ALL=C.UTF-8 grep"
+v=$(grep --version | head -n 1)
+[ "$v" = "grep (GNU grep) 3.8" ] || echo "note: the oracle is GNU grep 3.8, this is '$v'"
+
+W=$TMP/w
+mkdir "$W" && cd "$W" || exit 2
+cp "$D/app.log" . || exit 2
+printf 'a1\nb\na2\na3\nc\nd\ne\na4\n' >adj.txt
+printf 'x\na5\ny\nz\n' >adj2.txt
+printf 'a\n\nb\n' >blank.txt
+printf 'text one\nnul \0 here\nmore text\n' >bin.txt
+printf 'Foo bar\nfoo BAR\nFOO\nfoo\nx\\Sy\nÉcole\nécole\n' >case.txt
+seq 1 2000 >nums.txt
+
+# --- the comparison (as in grep.sh) ------------------------------------
+
+report() {
+	fail "$1: $2"
+	{
+		printf '    mapq: %s\n    ref:  %s\n' "$4" "$3"
+		if ! cmp -s "$TMP/want" "$TMP/got"; then
+			echo '    stdout diff (< reference, > mapq):'
+			diff -a "$TMP/want" "$TMP/got" | head -n 12 | cut -c 1-200 | cat -v | sed 's/^/      /'
+		fi
+		if ! cmp -s "$TMP/werr" "$TMP/gerr"; then
+			echo '    stderr want:'
+			head -n 3 "$TMP/werr" | cut -c 1-200 | sed 's/^/      /'
+			echo '    stderr got:'
+			head -n 3 "$TMP/gerr" | cut -c 1-200 | sed 's/^/      /'
+		fi
+	} >&2
+}
+
+# oracle NAME WANT GOT: both commands run by bash in $W; stdout and exit
+# status must agree, and mapq's stderr must be the reference's with the
+# program name changed.
+oracle() {
+	local name=$1 want=$2 got=$3 ws gs why=
+	checks=$((checks + 1))
+	(eval "$want") >"$TMP/want" 2>"$TMP/werr.raw"
+	ws=$?
+	timeout 60 bash -c "$got" >"$TMP/got" 2>"$TMP/gerr"
+	gs=$?
+	sed 's/^grep: /mapq: /' "$TMP/werr.raw" >"$TMP/werr"
+	cmp -s "$TMP/want" "$TMP/got" || why="stdout differs"
+	[ "$ws" = "$gs" ] || why="${why:+$why, }exit status $gs, want $ws"
+	cmp -s "$TMP/werr" "$TMP/gerr" || why="${why:+$why, }stderr differs"
+	[ -z "$why" ] || report "$name" "$why" "$want" "$got"
+}
+
+q() { printf '%q ' "$@"; }
+
+# ref REFOPTS ARGS...: mapq grep ARGS against grep REFOPTS ARGS.
+ref() {
+	local r=$1 a
+	shift
+	a=$(q "$@")
+	oracle "grep $r $a" "$G $r $a" "$MQ grep $a"
+}
+# gp ARGS...: mapq grep ARGS against grep -P ARGS.
+gp() { ref -P "$@"; }
+# sorted REFOPTS ARGS...: stdout and stderr each compared after sort (grep
+# walks directories in readdir order, mapq in name order); the exit
+# status is grep's.
+sorted() {
+	local r=$1 a
+	shift
+	a=$(q "$@")
+	oracle "grep $r $a | sort" \
+		"$G $r $a >$TQ/s.ref 2>$TQ/s.referr; s=\$?; sort $TQ/s.ref; sort $TQ/s.referr >&2; exit \$s" \
+		"$MQ grep $a >$TQ/s.got 2>$TQ/s.goterr; s=\$?; sort $TQ/s.got; sort $TQ/s.goterr >&2; exit \$s"
+}
+# refused REGEX ARGS...: GNU grep refuses ARGS (exit 2, nothing on
+# stdout); mapq too, with a usage error matching REGEX and the hint.
+refused() {
+	local re=$1 a
+	shift
+	a=$(q "$@")
+	checks=$((checks + 1))
+	(eval "$G $a") >"$TMP/out" 2>/dev/null </dev/null
+	local st=$?
+	if [ "$st" -ne 2 ] || [ -s "$TMP/out" ]; then
+		fail "grep $a: the oracle does not refuse it (status $st)"
+	fi
+	expect_fail "refused $a" 2 "^mapq grep: $re" "$MQ grep $a </dev/null"
+	expect_fail "refused $a (hint)" 2 "^Try 'mapq grep --help'" "$MQ grep $a </dev/null"
+}
+
+# --- numbers: -NUM, -m, -A, -B, -C ----------------------------------------
+
+for o in -1 -2 -12 -0 -00001 '-1 -2' '-2 -0' -1n2 -n1 '-C 3 -1' '-1 -C 3' '-1 -A 0' '-A 0 -1' \
+	'-1 -B 0 -n' '-e a3 -1' -1e -99999999999999999999 -999999999999999999999 \
+	-0000000000000000000000000000001 '-1 --context=0' -c1 -1v -1o -1b; do
+	# shellcheck disable=SC2086 # $o is several options
+	{
+		gp $o a3 adj.txt
+		gp $o 'a[14]' adj.txt adj2.txt
+	}
+done
+ref -E -2 -n -e 'a[0-9]' -e y adj.txt adj2.txt
+gp -3 --color=always 'a[23]' adj.txt
+for m in -1 -0 +2 ' 2' -99999999999999999999999 99999999999999999999999 010 ' -3' +0; do
+	gp -m "$m" a adj.txt
+	gp -c -m "$m" a adj.txt
+	gp -m "$m" -A 1 a adj.txt
+done
+# Context too large for 64 bits: no limit (it is not "not given").
+big=99999999999999999999
+for o in "-A $big" "-B $big" "-C $big" "-C $big -B 1" "-A $big -B 0" "--context=$big" \
+	"-A +1" "-A ' 1'" "-B -0" "-A 0$big"; do
+	eval "gp $o a3 adj.txt"
+	eval "gp -n $o 'a[23]' adj.txt adj2.txt"
+	eval "gp -c $o a3 adj.txt"
+	eval "gp -o $o 'a\\d' adj.txt"
+	eval "gp -v $o a adj.txt"
+done
+refused 'invalid context length argument' -A -1 a adj.txt
+refused 'invalid context length argument' -B -99999999999999999999 a adj.txt
+refused 'invalid context length argument' -C '1 ' a adj.txt
+refused 'invalid context length argument' -9999999999999999999999 a adj.txt
+refused 'invalid max count' -m '2 ' a adj.txt
+refused 'invalid max count' -m 0x10 a adj.txt
+refused 'invalid max count' -m '' a adj.txt
+
+# --- -E, -G, -P (the syntax stays PCRE2's), -F ---------------------------
+
+printf 'a.c\nabc\na+c\n' >dot.txt
+for o in -E -G -P -F '-E -E' '-P -P' '-F -F' --extended-regexp --basic-regexp --perl-regexp; do
+	# shellcheck disable=SC2086
+	{
+		ref '' $o a.c dot.txt
+		ref '' -c $o 'a.c' dot.txt
+	}
+done
+# The syntax is PCRE2's whatever the letter: compared with grep -P.
+for o in -E -G; do
+	oracle "$o PCRE2 syntax" "$G -P 'a\\Kc|\\d+' dot.txt nums.txt" "$MQ grep $o 'a\\Kc|\\d+' dot.txt nums.txt"
+	oracle "$o -o PCRE2 syntax" "$G -P -o '(?<=a)\\w' dot.txt" "$MQ grep $o -o '(?<=a)\\w' dot.txt"
+done
+for p in '-E -F' '-F -E' '-E -G' '-G -P' '-P -F' '-F -P' '-E -P -F' '--fixed-strings --perl-regexp' \
+	'-E --basic-regexp' '-E -F --help'; do
+	# shellcheck disable=SC2086
+	refused 'conflicting matchers specified' $p a.c dot.txt
+done
+
+finish
