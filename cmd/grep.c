@@ -45,9 +45,13 @@ static const char grep_usage[] =
         "  -B, --before-context=NUM  print NUM lines before each selected line\n"
         "  -C, --context=NUM         print NUM lines before and after\n"
         "  -NUM                      same as --context=NUM\n"
+        "      --group-separator=SEP print SEP between context groups ('--')\n"
+        "      --no-group-separator  print nothing between context groups\n"
         "      --color[=WHEN], --colour[=WHEN]\n"
         "                            highlight: never, always or auto\n"
         "      --label=NAME          the name of standard input in output\n"
+        "  -T, --initial-tab         a tab between the prefixes and the line;\n"
+        "                            numbers padded to one width per file\n"
         "  -Z, --null                print a NUL byte after file names\n"
         "      --json                print ripgrep's JSON Lines format\n"
         "      --stats               print search statistics on stderr\n"
@@ -74,7 +78,9 @@ enum {
 	OPT_STATS,
 	OPT_NO_DECOMPRESS,
 	OPT_LINE_BUFFERED,
-	OPT_HELP
+	OPT_HELP,
+	OPT_GROUP_SEPARATOR,
+	OPT_NO_GROUP_SEPARATOR
 };
 
 static const struct option grep_options[] = {
@@ -116,6 +122,9 @@ static const struct option grep_options[] = {
 	{"help", no_argument, NULL, OPT_HELP},
 	{"extended-regexp", no_argument, NULL, 'E'},
 	{"basic-regexp", no_argument, NULL, 'G'},
+	{"initial-tab", no_argument, NULL, 'T'},
+	{"group-separator", required_argument, NULL, OPT_GROUP_SEPARATOR},
+	{"no-group-separator", no_argument, NULL, OPT_NO_GROUP_SEPARATOR},
 	{NULL, 0, NULL, 0},
 };
 
@@ -369,7 +378,7 @@ int cmd_grep(int argc, char **argv)
 	opterr = 0;
 	while (before_optind = optind,
 	       (c = getopt_long(argc, argv,
-	                        ":e:f:EFGPiwxvclLoqsnbHhm:A:B:C:arZ0123456789",
+	                        ":e:f:EFGPiwxvclLoqsnbHhm:A:B:C:arTZ0123456789",
 	                        grep_options, NULL)) != -1) {
 		if (c >= '0' && c <= '9') {
 			/* As GNU grep: leading zeros are dropped, and more than
@@ -438,6 +447,12 @@ int cmd_grep(int argc, char **argv)
 		case 'a': o.text = 1; break;
 		case 'r': o.recursive = 1; break;
 		case 'Z': o.null_after_name = 1; break;
+		case 'T': o.initial_tab = 1; break;
+		case OPT_GROUP_SEPARATOR:
+			o.group_separator = optarg;
+			o.no_group_separator = 0;
+			break;
+		case OPT_NO_GROUP_SEPARATOR: o.no_group_separator = 1; break;
 		case 'm': {
 			int negative;
 			if (parse_count(optarg, &o.max_count, &negative) != 0) {

@@ -37,6 +37,10 @@ struct grep_opts {
 	int stats;            /* --stats */
 	int no_decompress;    /* --no-decompress */
 	int line_buffered;    /* --line-buffered, or stdout is a terminal */
+	/* GNU grep options added later, kept at the end on purpose. */
+	int initial_tab;      /* -T */
+	const char *group_separator; /* --group-separator; NULL: "--" */
+	int no_group_separator; /* --no-group-separator */
 };
 
 /* Totals of a run, for --json's summary and --stats. */

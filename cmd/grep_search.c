@@ -53,6 +53,7 @@ struct file_state {
 	uint64_t json_printed;
 	uint64_t bytes_searched;
 	mapq_error err;
+	int num_width;        /* -T: width of line numbers and offsets */
 };
 
 /* ---- output primitives ---------------------------------------------- */
@@ -89,7 +90,7 @@ static void put_sep(struct file_state *fs, char sep)
 static void put_number(struct file_state *fs, uint64_t v, char sep)
 {
 	char num[24];
-	int k = snprintf(num, sizeof num, "%" PRIu64, v);
+	int k = snprintf(num, sizeof num, "%*" PRIu64, fs->num_width, v);
 	put_colored(fs, COLOR_NUMBER, num, (size_t)k);
 	put_sep(fs, sep);
 }
@@ -268,17 +269,20 @@ struct line {
 static void group_separator(struct file_state *fs, uint64_t abs)
 {
 	const struct grep_opts *o = fs->o;
-	if (o->context_given && !o->json) {
+	if (o->context_given && !o->json && !o->no_group_separator) {
 		if (fs->run->printed_group &&
 		    !(fs->have_last && fs->last_end == abs)) {
-			put_colored(fs, COLOR_SEP, "--", 2);
+			const char *sep = o->group_separator != NULL ? o->group_separator
+			                                             : "--";
+			put_colored(fs, COLOR_SEP, sep, strlen(sep));
 			put(fs, "\n", 1);
 		}
 	}
 }
 
+/* The prefixes of `len` bytes of text (a line, or a match with -o). */
 static void prefix(struct file_state *fs, const struct line *l, uint64_t offset,
-                   char sep)
+                   char sep, uint64_t len)
 {
 	if (fs->run->show_names)
 		put_name(fs, sep);
@@ -286,6 +290,11 @@ static void prefix(struct file_state *fs, const struct line *l, uint64_t offset,
 		put_number(fs, l->number, sep);
 	if (fs->o->byte_offset)
 		put_number(fs, offset, sep);
+	/* -T: as GNU grep, a tab after the prefixes, unless there are none
+	 * or the text is empty. */
+	if (fs->o->initial_tab && len > 0 &&
+	    (fs->run->show_names || fs->o->line_number || fs->o->byte_offset))
+		put(fs, "\t", 1);
 }
 
 /*
@@ -373,14 +382,15 @@ static int print_text_line(struct file_state *fs, const struct line *l, char sep
 		mapq_match m;
 		int rc;
 		while ((rc = next_match(fs, l, &pos, &m)) == 1) {
-			prefix(fs, l, l->abs + (m.start - l->ls), sep);
+			prefix(fs, l, l->abs + (m.start - l->ls), sep,
+			       m.end - m.start);
 			put_colored(fs, COLOR_MATCH, l->v->data + m.start,
 			            m.end - m.start);
 			put(fs, "\n", 1);
 		}
 		return rc < 0 ? rc : 0;
 	}
-	prefix(fs, l, l->abs, sep);
+	prefix(fs, l, l->abs, sep, l->le - l->ls);
 	int rc = 0;
 	if (o->color && sep == ':' && !o->invert)
 		rc = put_line_colored(fs, l);
@@ -691,6 +701,22 @@ static void leave_stdin_offset(const struct file_state *fs, off_t origin,
 		(void)lseek(STDIN_FILENO, 0, SEEK_END);
 }
 
+/*
+ * -T pads line numbers and byte offsets to the width of the largest the
+ * file can have, as GNU grep does: the digits of its size (plus one with
+ * -n), or of INT64_MAX when the size is not known (a stream).
+ */
+static int number_width(const struct file_state *fs)
+{
+	uint64_t n = INT64_MAX;
+	if (!mapq_file_is_stream(fs->f) && mapq_file_size_known(fs->f))
+		n = mapq_file_size(fs->f) + (fs->o->line_number ? 1 : 0);
+	int width = 1;
+	while ((n /= 10) != 0)
+		width++;
+	return width;
+}
+
 static void finish_file(struct file_state *fs)
 {
 	const struct grep_opts *o = fs->o;
@@ -754,6 +780,8 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 			cli_error("%s", fs.err.msg);
 		return -1;
 	}
+	if (o->initial_tab)
+		fs.num_width = number_width(&fs);
 	rc = mapq_scan_create(&scan, fs.f, o->has_range ? &o->range : NULL, 0,
 	                      MAPQ_SCAN_LINES | MAPQ_SCAN_ALIGN, &fs.err);
 	mapq_view w;

@@ -163,4 +163,39 @@ for p in '-E -F' '-F -E' '-E -G' '-G -P' '-P -F' '-F -P' '-E -P -F' '--fixed-str
 	refused 'conflicting matchers specified' $p a.c dot.txt
 done
 
+# --- -T, --group-separator, --no-group-separator -------------------------
+
+printf 'hello\r\nx\n\nhello again\n' >cr.txt
+for o in -T '-T -n' '-T -b' '-T -H' '-T -n -b -H' '-T -h -n' '-T -c' '-T -l' '-T -o -b' '-T -o -n -H' \
+	'-T -Z -n' '-T -n --color=always' '-T -H -b --color=always' '-T -n -C 1' '-T -n -v' '-T -n -m 2' '-T -q'; do
+	# shellcheck disable=SC2086
+	{
+		gp $o a adj.txt
+		gp $o 'a\d' adj.txt adj2.txt
+		gp $o '' blank.txt
+		gp $o 'hello|^$' cr.txt
+	}
+done
+# The width is that of the file's size: try sizes of 1 to 7 digits.
+gp -T -n -b '^(1|9|10|99|100|999|1000|1999)$' nums.txt
+gp -T -n -b ERROR app.log
+oracle "-T on a pipe" "cat adj.txt | $G -T -n -b a" "cat adj.txt | $MQ grep -T -n -b a"
+oracle "-T stdin file" "$G -T -n -b a <adj.txt" "$MQ grep -T -n -b a <adj.txt"
+oracle "-T -r" "$G -r -T -n a1 . | sort" "$MQ grep -r -T -n a1 . | sort"
+seps=(--group-separator=XX --group-separator= '--group-separator=a b' --group-separator=::
+	--no-group-separator '--no-group-separator --group-separator=YY' '--group-separator=YY --no-group-separator')
+for s in "${seps[@]}"; do
+	read -r -a sv <<<"$s"
+	[ "$s" = '--group-separator=a b' ] && sv=("$s")
+	for o in '-A 0' '-B 1' '-C 1' -1 '-A 0 -n' '-A 0 -o' '-A 0 -c' '-A 0 -v' '-A 0 --color=always' '' '-A 0 -T -n'; do
+		# shellcheck disable=SC2086
+		{
+			gp "${sv[@]}" $o a adj.txt
+			gp "${sv[@]}" $o 'a[1-4]|y' adj.txt adj2.txt
+		}
+	done
+done
+# A separator option swallows the next argument, as with getopt in grep.
+gp --group-separator -A0 a adj.txt
+
 finish
