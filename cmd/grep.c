@@ -59,6 +59,9 @@ static const char grep_usage[] =
         "                            on a terminal)\n"
         "Input:\n"
         "  -a, --text                search binary files as text\n"
+        "  -I                        skip binary files\n"
+        "      --binary-files=TYPE   binary (the default), text (-a) or\n"
+        "                            without-match (-I)\n"
         "  -r, --recursive           search directories recursively\n"
         "      --bytes=RANGE         search the lines that start in this byte range\n"
         "      --lines=RANGE         search only these lines\n"
@@ -80,7 +83,8 @@ enum {
 	OPT_LINE_BUFFERED,
 	OPT_HELP,
 	OPT_GROUP_SEPARATOR,
-	OPT_NO_GROUP_SEPARATOR
+	OPT_NO_GROUP_SEPARATOR,
+	OPT_BINARY_FILES
 };
 
 static const struct option grep_options[] = {
@@ -125,6 +129,7 @@ static const struct option grep_options[] = {
 	{"initial-tab", no_argument, NULL, 'T'},
 	{"group-separator", required_argument, NULL, OPT_GROUP_SEPARATOR},
 	{"no-group-separator", no_argument, NULL, OPT_NO_GROUP_SEPARATOR},
+	{"binary-files", required_argument, NULL, OPT_BINARY_FILES},
 	{NULL, 0, NULL, 0},
 };
 
@@ -378,7 +383,7 @@ int cmd_grep(int argc, char **argv)
 	opterr = 0;
 	while (before_optind = optind,
 	       (c = getopt_long(argc, argv,
-	                        ":e:f:EFGPiwxvclLoqsnbHhm:A:B:C:arTZ0123456789",
+	                        ":e:f:EFGPiwxvclLoqsnbHhm:A:B:C:aIrTZ0123456789",
 	                        grep_options, NULL)) != -1) {
 		if (c >= '0' && c <= '9') {
 			/* As GNU grep: leading zeros are dropped, and more than
@@ -444,7 +449,19 @@ int cmd_grep(int argc, char **argv)
 		case 'b': o.byte_offset = 1; break;
 		case 'H': o.with_filename = 1; break;
 		case 'h': o.with_filename = 0; break;
-		case 'a': o.text = 1; break;
+		case 'a': o.text = 1, o.binary_without_match = 0; break;
+		case 'I': o.text = 0, o.binary_without_match = 1; break;
+		case OPT_BINARY_FILES:
+			/* The last of -a, -I and --binary-files wins. */
+			o.text = strcmp(optarg, "text") == 0;
+			o.binary_without_match = strcmp(optarg, "without-match") == 0;
+			if (!o.text && !o.binary_without_match &&
+			    strcmp(optarg, "binary") != 0) {
+				status = cli_usage_error(
+				        "grep", "unknown binary-files type '%s'", optarg);
+				goto done;
+			}
+			break;
 		case 'r': o.recursive = 1; break;
 		case 'Z': o.null_after_name = 1; break;
 		case 'T': o.initial_tab = 1; break;

@@ -41,6 +41,7 @@ struct grep_opts {
 	int initial_tab;      /* -T */
 	const char *group_separator; /* --group-separator; NULL: "--" */
 	int no_group_separator; /* --no-group-separator */
+	int binary_without_match; /* -I, --binary-files=without-match */
 };
 
 /* Totals of a run, for --json's summary and --stats. */

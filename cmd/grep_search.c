@@ -551,7 +551,6 @@ static int select_line(struct file_state *fs, const mapq_view *w, uint64_t ls,
 {
 	const struct grep_opts *o = fs->o;
 	fs->selected++;
-	fs->run->any_selected = 1;
 	fs->selected_end = w->offset + le + (le < w->size);
 	if (o->quiet) {
 		fs->run->stop = 1;
@@ -570,6 +569,9 @@ static int select_line(struct file_state *fs, const mapq_view *w, uint64_t ls,
 	if (fs->binary) {
 		fs->binary_hit = 1;
 		fs->done = 1;
+		/* GNU grep counts the hidden line as output: a context group
+		 * of the next file is preceded by "--". */
+		fs->run->printed_group = 1;
 		return 0;
 	}
 	struct line l;
@@ -623,9 +625,20 @@ static int process_window(void *arg)
 	const struct grep_opts *o = fs->o;
 	int rc = 0;
 
-	if (!o->text && !o->json && fs->prints_lines && !fs->binary &&
-	    memchr(w->data, '\0', w->size) != NULL)
+	if (!o->text && !fs->binary &&
+	    (o->binary_without_match || (!o->json && fs->prints_lines)) &&
+	    memchr(w->data, '\0', w->size) != NULL) {
 		fs->binary = 1;
+		/* -I: as GNU grep, give the file up where the NUL is seen, and
+		 * count none of its lines as selected (those printed from
+		 * earlier windows stay printed). */
+		if (o->binary_without_match) {
+			fs->selected = 0;
+			fs->done = 1;
+			fs->after_left = 0;
+			return 0;
+		}
+	}
 
 	uint64_t pos = 0;
 	while (pos < w->size && !fs->done && rc == 0) {
@@ -812,6 +825,9 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 	} else {
 		finish_file(&fs);
 	}
+	/* Counted at the end: -I may take a file's selected lines back. */
+	if (fs.selected > 0)
+		run->any_selected = 1;
 	struct grep_totals *t = &run->tot;
 	if (!o->json || fs.selected > 0) {
 		t->searches++;

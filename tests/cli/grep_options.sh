@@ -198,4 +198,45 @@ done
 # A separator option swallows the next argument, as with getopt in grep.
 gp --group-separator -A0 a adj.txt
 
+# --- -I, --binary-files ---------------------------------------------------
+
+# A NUL makes a file binary.  late.bin has its first NUL after 5 MB, past
+# GNU grep's first buffer and mapq's first window: both give the file up
+# there, the lines printed before stay printed, and the file counts as
+# having none selected.  (Cases that select lines near the NUL are left
+# out: where the two stop reading differs, buffer against window.)
+{
+	echo 'hit one'
+	yes filler | head -c 5000000
+	printf 'x\0y\nhit two\n'
+} >late.bin
+for o in '' -c -l -L -q -o -n -v -H -h -s -Z '-c -v' '-L -v' '-l -v' '-A 1' '-B 1' '-C 1' '-m 1' \
+	--color=always '-n -b' -T; do
+	for b in -I --binary-files=without-match --binary-files=binary --binary-files=text '-a -I' '-I -a' \
+		'-I --binary-files=binary' '--binary-files=text -I' '-I --binary-files=text'; do
+		# Without -a or -I, GNU grep -v also takes NUL bytes for line
+		# ends in a binary file, which mapq-grep(1) does not promise.
+		case "$b $o" in *binary-files=binary*-v*) continue ;; esac
+		# shellcheck disable=SC2086
+		{
+			gp $b $o text bin.txt
+			gp $b $o nul bin.txt
+			gp $b $o zzz bin.txt
+			gp $b $o 'text|a[12]' bin.txt adj.txt
+			case " $o " in *' -v '* | *-C* | *-B*) ;; *) gp $b $o 'hit one' late.bin adj.txt ;; esac
+		}
+	done
+done
+gp -I -r text .
+sorted -P -I -r -c text .
+sorted -P -I -r -L text .
+oracle "-I stdin pipe" "cat bin.txt | $G -P -I text" "cat bin.txt | $MQ grep -I text"
+oracle "-I stdin pipe -c" "cat bin.txt adj.txt | $G -P -I -c a" "cat bin.txt adj.txt | $MQ grep -I -c a"
+oracle "-I stdin file -L" "$G -P -I -L text <bin.txt" "$MQ grep -I -L text <bin.txt"
+# --binary-files takes the next argument when it has no '='.
+gp --binary-files text bin.txt </dev/null
+refused 'unknown binary-files type' --binary-files=foo text bin.txt
+refused 'unknown binary-files type' --binary-files= text bin.txt
+refused 'unknown binary-files type' --binary-files=bin text bin.txt
+
 finish
