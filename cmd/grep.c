@@ -1,6 +1,7 @@
 /* grep.c - `mapq grep`: options, patterns and the files to search. */
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,11 @@ static const char grep_usage[] =
         "      --binary-files=TYPE   binary (the default), text (-a) or\n"
         "                            without-match (-I)\n"
         "  -r, --recursive           search directories recursively\n"
+        "  -R, --dereference-recursive\n"
+        "                            the same, following every symbolic link\n"
+        "      --include=GLOB        search only files whose name matches GLOB\n"
+        "      --exclude=GLOB        skip files whose name matches GLOB\n"
+        "      --exclude-dir=GLOB    skip directories whose name matches GLOB\n"
         "      --bytes=RANGE         search the lines that start in this byte range\n"
         "      --lines=RANGE         search only these lines\n"
         "      --no-decompress       search zstd-compressed input as the raw\n"
@@ -84,7 +90,10 @@ enum {
 	OPT_HELP,
 	OPT_GROUP_SEPARATOR,
 	OPT_NO_GROUP_SEPARATOR,
-	OPT_BINARY_FILES
+	OPT_BINARY_FILES,
+	OPT_INCLUDE,
+	OPT_EXCLUDE,
+	OPT_EXCLUDE_DIR
 };
 
 static const struct option grep_options[] = {
@@ -130,6 +139,10 @@ static const struct option grep_options[] = {
 	{"group-separator", required_argument, NULL, OPT_GROUP_SEPARATOR},
 	{"no-group-separator", no_argument, NULL, OPT_NO_GROUP_SEPARATOR},
 	{"binary-files", required_argument, NULL, OPT_BINARY_FILES},
+	{"dereference-recursive", no_argument, NULL, 'R'},
+	{"include", required_argument, NULL, OPT_INCLUDE},
+	{"exclude", required_argument, NULL, OPT_EXCLUDE},
+	{"exclude-dir", required_argument, NULL, OPT_EXCLUDE_DIR},
 	{NULL, 0, NULL, 0},
 };
 
@@ -286,13 +299,114 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* ---- --include, --exclude, --exclude-dir ----------------------------- */
+
+static int add_glob(struct grep_glob **list, size_t *n, const char *text,
+                    int include, int is_dir)
+{
+	struct grep_glob *grown = realloc(*list, (*n + 1) * sizeof **list);
+	if (grown == NULL)
+		return -1;
+	*list = grown;
+	char *glob = strdup(text);
+	if (glob == NULL)
+		return -1;
+	/* GNU grep strips an --exclude-dir glob's trailing slashes. */
+	for (size_t len = strlen(glob); is_dir && len > 1 && glob[len - 1] == '/';)
+		glob[--len] = '\0';
+	/* Whether it has a wildcard, as GNU's exclude module decides: a
+	 * backslash quotes the next character. */
+	int wildcard = 0;
+	for (const char *p = glob; *p && !wildcard; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else
+			wildcard = strchr("?*[]", *p) != NULL;
+	}
+	(*list)[*n].glob = glob;
+	(*list)[*n].include = include;
+	(*list)[*n].wildcard = wildcard;
+	(*n)++;
+	return 0;
+}
+
+/*
+ * Whether glob g matches a name.  A name met in the walk is a base name,
+ * matched whole.  A command-line name also matches when a suffix does that
+ * starts after a slash ("a.c" matches "src/a.c"): as in GNU grep, for a
+ * glob with wildcards the suffix may not start with another slash, for a
+ * plain name it may.  fnmatch() runs without FNM_PATHNAME or FNM_PERIOD, so
+ * '*' matches slashes and leading dots.
+ */
+static int glob_matches(const struct grep_glob *g, const char *name,
+                        int command_line)
+{
+	if (fnmatch(g->glob, name, 0) == 0)
+		return 1;
+	for (const char *p = name; command_line && *p; p++)
+		if (*p == '/' && (p[1] != '/' || !g->wildcard) &&
+		    fnmatch(g->glob, p + 1, 0) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether a file (not a directory) is skipped by --include and --exclude:
+ * the last glob that matches decides; when none does, the file is
+ * skipped if the first one is an --include.
+ */
+static int file_excluded(const struct grep_opts *o, const char *name,
+                         int command_line)
+{
+	for (size_t i = o->n_globs; i-- > 0;)
+		if (glob_matches(&o->globs[i], name, command_line))
+			return !o->globs[i].include;
+	return o->n_globs > 0 && o->globs[0].include;
+}
+
+static int dir_excluded(const struct grep_opts *o, const char *name,
+                        int command_line)
+{
+	for (size_t i = 0; i < o->n_exclude_dirs; i++)
+		if (glob_matches(&o->exclude_dirs[i], name, command_line))
+			return 1;
+	return 0;
+}
+
+static void free_globs(struct grep_glob *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i].glob);
+	free(list);
+}
+
+/* A directory being walked, and those above it, for -R's loop check. */
+struct walk_dir {
+	dev_t dev;
+	ino_t ino;
+	const struct walk_dir *up;
+};
+
+static int walk_has(const struct walk_dir *d, const struct stat *st)
+{
+	for (; d != NULL; d = d->up)
+		if (d->dev == st->st_dev && d->ino == st->st_ino)
+			return 1;
+	return 0;
+}
+
 /*
  * Walk a directory for -r: regular files are searched, subdirectories
  * entered, symbolic links and special files met on the way skipped (as
- * GNU grep -r).  Entries are taken in name order, so output is stable.
- * `shown` is the prefix printed for names ("" for the implicit ".").
+ * GNU grep -r).  With -R, symbolic links are followed, and a link to a
+ * directory that is being walked (a loop) is reported and skipped, as GNU
+ * grep -R does; special files are still skipped.  --include, --exclude and
+ * --exclude-dir are matched against entry names.  Entries are taken in name
+ * order, so output is stable.  `shown` is the prefix printed for names ("" for
+ * the implicit "."); `self` is dir's identity, linked to its parents'.
  */
-static int walk(struct grep_run *run, const char *dir, const char *shown)
+static int walk(struct grep_run *run, const char *dir, const char *shown,
+                const struct walk_dir *self)
 {
 	DIR *d = opendir(dir);
 	if (d == NULL) {
@@ -321,14 +435,34 @@ static int walk(struct grep_run *run, const char *dir, const char *shown)
 	if (n > 0)
 		qsort(names, n, sizeof *names, by_name);
 	for (size_t i = 0; i < n && !run->stop; i++) {
-		char *full = path_join(dir, names[i]);
+		const struct grep_opts *o = run->o;
+		/* Under the implicit ".", open "name", not "./name", so that
+		 * messages name it as grep does ("-" would be standard input). */
+		char *full = *shown || strcmp(names[i], "-") == 0 ? path_join(dir, names[i])
+		                                                  : strdup(names[i]);
 		char *label = *shown ? path_join(shown, names[i]) : strdup(names[i]);
 		struct stat st;
-		if (full != NULL && label != NULL && lstat(full, &st) == 0) {
-			if (S_ISDIR(st.st_mode))
-				walk(run, full, label);
-			else if (S_ISREG(st.st_mode))
+		if (full == NULL || label == NULL) {
+			/* out of memory: the entry is lost, not the walk */
+		} else if ((o->dereference ? stat(full, &st) : lstat(full, &st)) != 0) {
+			/* A dangling link under -R: grep -R reports it. */
+			if (o->dereference && !file_excluded(o, names[i], 0))
 				grep_search_file(run, full, label);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (dir_excluded(o, names[i], 0)) {
+				/* skipped */
+			} else if (walk_has(self, &st)) {
+				if (!o->no_messages) {
+					cli_out_flush(run->out);
+					cli_error("%s: warning: recursive directory loop",
+					          label);
+				}
+			} else {
+				struct walk_dir sub = {st.st_dev, st.st_ino, self};
+				walk(run, full, label, &sub);
+			}
+		} else if (S_ISREG(st.st_mode) && !file_excluded(o, names[i], 0)) {
+			grep_search_file(run, full, label);
 		}
 		free(full);
 		free(label);
@@ -349,8 +483,19 @@ static void search_operand(struct grep_run *run, const char *arg, int implicit)
 		return;
 	}
 	struct stat st;
-	if (o->recursive && stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
-		walk(run, arg, implicit ? "" : arg);
+	if (stat(arg, &st) != 0) {
+		grep_search_file(run, arg, arg); /* reports the error */
+		return;
+	}
+	/* As GNU grep, the globs apply to operands too (but never to the
+	 * implicit "."), matched against the name and its suffixes; a file
+	 * that cannot be read is still reported. */
+	if (S_ISDIR(st.st_mode) ? !implicit && dir_excluded(o, arg, 1)
+	                        : file_excluded(o, arg, 1) && access(arg, R_OK) == 0)
+		return;
+	if (o->recursive && S_ISDIR(st.st_mode)) {
+		struct walk_dir top = {st.st_dev, st.st_ino, NULL};
+		walk(run, arg, implicit ? "" : arg, &top);
 		return;
 	}
 	grep_search_file(run, arg, arg);
@@ -383,7 +528,7 @@ int cmd_grep(int argc, char **argv)
 	opterr = 0;
 	while (before_optind = optind,
 	       (c = getopt_long(argc, argv,
-	                        ":e:f:EFGPiwxvclLoqsnbHhm:A:B:C:aIrTZ0123456789",
+	                        ":e:f:EFGPiwxvclLoqsnbHhm:A:B:C:aIrRTZ0123456789",
 	                        grep_options, NULL)) != -1) {
 		if (c >= '0' && c <= '9') {
 			/* As GNU grep: leading zeros are dropped, and more than
@@ -462,7 +607,21 @@ int cmd_grep(int argc, char **argv)
 				goto done;
 			}
 			break;
-		case 'r': o.recursive = 1; break;
+		case 'r': o.recursive = 1; break; /* -R wins, in any order */
+		case 'R': o.recursive = 1, o.dereference = 1; break;
+		case OPT_INCLUDE:
+		case OPT_EXCLUDE:
+			if (add_glob(&o.globs, &o.n_globs, optarg, c == OPT_INCLUDE, 0) != 0) {
+				cli_error("out of memory");
+				goto done;
+			}
+			break;
+		case OPT_EXCLUDE_DIR:
+			if (add_glob(&o.exclude_dirs, &o.n_exclude_dirs, optarg, 0, 1) != 0) {
+				cli_error("out of memory");
+				goto done;
+			}
+			break;
 		case 'Z': o.null_after_name = 1; break;
 		case 'T': o.initial_tab = 1; break;
 		case OPT_GROUP_SEPARATOR:
@@ -629,5 +788,7 @@ done:
 	for (size_t i = 0; i < pl.n; i++)
 		free((char *)pl.items[i].text);
 	free(pl.items);
+	free_globs(o.globs, o.n_globs);
+	free_globs(o.exclude_dirs, o.n_exclude_dirs);
 	return status;
 }

@@ -42,6 +42,18 @@ struct grep_opts {
 	const char *group_separator; /* --group-separator; NULL: "--" */
 	int no_group_separator; /* --no-group-separator */
 	int binary_without_match; /* -I, --binary-files=without-match */
+	int dereference;      /* -R: -r following every symbolic link */
+	struct grep_glob *globs; /* --include and --exclude, in order */
+	size_t n_globs;
+	struct grep_glob *exclude_dirs; /* --exclude-dir */
+	size_t n_exclude_dirs;
+};
+
+/* One --include, --exclude or --exclude-dir glob. */
+struct grep_glob {
+	char *glob;
+	int include;  /* --include, else an exclusion */
+	int wildcard; /* has a wildcard (for how suffixes of operands match) */
 };
 
 /* Totals of a run, for --json's summary and --stats. */

@@ -210,10 +210,9 @@ gp --group-separator -A0 a adj.txt
 	yes filler | head -c 5000000
 	printf 'x\0y\nhit two\n'
 } >late.bin
-for o in '' -c -l -L -q -o -n -v -H -h -s -Z '-c -v' '-L -v' '-l -v' '-A 1' '-B 1' '-C 1' '-m 1' \
-	--color=always '-n -b' -T; do
-	for b in -I --binary-files=without-match --binary-files=binary --binary-files=text '-a -I' '-I -a' \
-		'-I --binary-files=binary' '--binary-files=text -I' '-I --binary-files=text'; do
+for o in '' -c -l -L -q -o -n -v -H -s '-c -v' '-L -v' '-A 1' '-C 1' '-m 1' --color=always '-n -b -T'; do
+	for b in -I --binary-files=without-match --binary-files=binary --binary-files=text '-a -I' \
+		'-I --binary-files=binary' '--binary-files=text -I'; do
 		# Without -a or -I, GNU grep -v also takes NUL bytes for line
 		# ends in a binary file, which mapq-grep(1) does not promise.
 		case "$b $o" in *binary-files=binary*-v*) continue ;; esac
@@ -238,5 +237,92 @@ gp --binary-files text bin.txt </dev/null
 refused 'unknown binary-files type' --binary-files=foo text bin.txt
 refused 'unknown binary-files type' --binary-files= text bin.txt
 refused 'unknown binary-files type' --binary-files=bin text bin.txt
+
+# --- -R, --include, --exclude, --exclude-dir -------------------------------
+
+# A tree with symbolic links to a file, to a directory outside, to a
+# sibling directory (walked twice by -R), to an ancestor (a loop, reported
+# by -R as a warning that leaves the exit status alone), and a dangling one
+# (an error for -R).  (No FIFO: GNU grep -R blocks on reading one.)
+mkdir -p tree/src/deep tree/skip tree/.hid out
+printf 'hit a\n' >tree/a.c
+printf 'hit b\nmiss\n' >tree/b.h
+printf 'hit s\nhit s2\n' >tree/src/s.c
+printf 'hit d\n' >tree/src/deep/d.txt
+printf 'hit k\n' >tree/skip/k.c
+printf 'hit h\n' >tree/.hid/h.c
+printf 'hit dot\n' >tree/.dot.c
+printf 'miss\n' >tree/src/m.c
+printf 'hit out\n' >out/o.txt
+ln -s ../out tree/lout
+ln -s a.c tree/la.c
+ln -s src tree/lsrc
+ln -s .. tree/src/up
+ln -s ../../src tree/src/deep/loop
+ln -s nowhere tree/dangle.c
+mkdir -p loose
+printf 'hit l\n' >loose/x.c
+printf 'hit l\n' >loose/y.h
+# The tree without its loops and dangling link, for the modes whose
+# stderr would differ only by them.
+globs=('' "--include=*.c" "--exclude=*.c" "--include=*.c --exclude=s*" "--exclude=s* --include=*.c"
+	"--include=*.c --include=*.txt" "--exclude-dir=src" "--exclude-dir=s*" "--exclude-dir=.*"
+	"--exclude-dir=src/" "--exclude-dir=tree/src" "--exclude=.*" "--exclude-dir=up --exclude-dir=loop"
+	"--exclude-dir=*" "--exclude=la.c --exclude-dir=lout" "--include=[ab].?" "--exclude=\\a.c"
+	"--include=l*")
+for r in -r -R; do
+	for g in "${globs[@]}"; do
+		for o in '' -c -L; do
+			# shellcheck disable=SC2086 # $o and $g are several options
+			{
+				sorted -P $r $o $g hit tree
+				[ "$o" = -L ] && continue
+				sorted -P $r $o $g hit tree/src tree/a.c loose
+				sorted -P $r $o $g hit tree/lsrc tree/la.c tree/lout
+			}
+		done
+	done
+	for g in '' "--include=*.c --exclude-dir=s*"; do
+		for o in -l -n -h -o -v '-C 1' -Z -s -I '-c -v' '-l -v' '-n -T' --color=always; do
+			# shellcheck disable=SC2086
+			sorted -P $r $o $g hit tree
+		done
+	done
+done
+# Operands: globs match the name given and its suffixes after a slash;
+# directories given are skipped by --exclude-dir even without -r, except
+# the implicit "." of -r.
+for g in --include=*.c --exclude=*.c --exclude=a.c --exclude=tree/a.c --exclude=/a.c --exclude=*/a.c \
+	--exclude=t* --exclude=tree --exclude-dir=tree --exclude-dir=src --exclude-dir=tree/src \
+	--exclude-dir=. --exclude-dir=.* --exclude-dir=*; do
+	for o in '' -r -R -c -L '-r -c'; do
+		# shellcheck disable=SC2086
+		{
+			sorted -P $o "$g" hit tree/a.c tree/b.h ./tree/a.c tree//a.c
+			# (GNU grep -c and -L without -r print a directory as a
+			# file without lines, besides the error; mapq only reports
+			# the error.)
+			[ "$o" = -c ] || [ "$o" = -L ] && continue
+			sorted -P $o "$g" hit tree/src tree/src/ tree/lsrc tree
+			sorted -P $o "$g" hit . nope.c
+		}
+	done
+done
+oracle "-r implicit . excluded" "cd tree/src && $G -r --exclude-dir=. hit | sort" \
+	"cd tree/src && $MQ grep -r --exclude-dir=. hit | sort"
+oracle "-R implicit ." "cd tree && $G -R --exclude=dangle.c -n hit 2>&1 | sort" \
+	"cd tree && $MQ grep -R --exclude=dangle.c -n hit 2>&1 | sed s/^mapq:/grep:/ | sort"
+oracle "-R implicit . dangling" "cd tree && $G -R -c hit 2>&1 | sort" \
+	"cd tree && $MQ grep -R -c hit 2>&1 | sed s/^mapq:/grep:/ | sort"
+oracle "stdin is never excluded" "$G --exclude=* --include=x hit - <tree/a.c" \
+	"$MQ grep --exclude=* --include=x hit - <tree/a.c"
+# -R wins over -r whatever the order; loops under a loop.
+sorted -P -r -R -c hit tree
+sorted -P -R -r -c hit tree
+sorted -P -R -l hit tree/src/up
+sorted -P -R hit tree/src/deep/loop
+sorted -P -R -q hit tree
+sorted -P -R -q zzz tree
+sorted -P -R -s zzz tree
 
 finish
