@@ -26,6 +26,8 @@ static const char grep_usage[] =
         "  -E, --extended-regexp     accepted for grep: still PCRE2 syntax\n"
         "  -G, --basic-regexp        accepted for grep: still PCRE2 syntax\n"
         "  -i, --ignore-case         ignore case\n"
+        "  -S, --smart-case          ignore case unless a pattern has an\n"
+        "                            upper-case letter (as rg -P -S)\n"
         "  -w, --word-regexp         match whole words only\n"
         "  -x, --line-regexp         match whole lines only\n"
         "  -v, --invert-match        select the lines that do not match\n"
@@ -140,6 +142,7 @@ static const struct option grep_options[] = {
 	{"no-group-separator", no_argument, NULL, OPT_NO_GROUP_SEPARATOR},
 	{"binary-files", required_argument, NULL, OPT_BINARY_FILES},
 	{"dereference-recursive", no_argument, NULL, 'R'},
+	{"smart-case", no_argument, NULL, 'S'},
 	{"include", required_argument, NULL, OPT_INCLUDE},
 	{"exclude", required_argument, NULL, OPT_EXCLUDE},
 	{"exclude-dir", required_argument, NULL, OPT_EXCLUDE_DIR},
@@ -517,6 +520,7 @@ int cmd_grep(int argc, char **argv)
 	size_t num_len = 0;
 	int num_open = 0;
 	int syntax = 0; /* the first of -E, -F, -G, -P given */
+	int smart_case = 0; /* -S, unless a later -i */
 	int before_optind;
 	int status = EXIT_TROUBLE;
 	mapq_matcher *matcher = NULL;
@@ -528,7 +532,7 @@ int cmd_grep(int argc, char **argv)
 	opterr = 0;
 	while (before_optind = optind,
 	       (c = getopt_long(argc, argv,
-	                        ":e:f:EFGPiwxvclLoqsnbHhm:A:B:C:aIrRTZ0123456789",
+	                        ":e:f:EFGPiSwxvclLoqsnbHhm:A:B:C:aIrRTZ0123456789",
 	                        grep_options, NULL)) != -1) {
 		if (c >= '0' && c <= '9') {
 			/* As GNU grep: leading zeros are dropped, and more than
@@ -580,7 +584,9 @@ int cmd_grep(int argc, char **argv)
 			if (c == 'F')
 				o.match_flags |= MAPQ_MATCH_FIXED;
 			break;
-		case 'i': o.match_flags |= MAPQ_MATCH_CASELESS; break;
+		/* Of -i and -S, the last wins, as in ripgrep. */
+		case 'i': o.match_flags |= MAPQ_MATCH_CASELESS, smart_case = 0; break;
+		case 'S': o.match_flags &= ~MAPQ_MATCH_CASELESS, smart_case = 1; break;
 		case 'w': o.match_flags |= MAPQ_MATCH_WORD; break;
 		case 'x': o.match_flags |= MAPQ_MATCH_LINE; break;
 		case 'v': o.invert = 1; break;
@@ -729,6 +735,15 @@ int cmd_grep(int argc, char **argv)
 	o.patterns = pl.items;
 	o.n_patterns = pl.n;
 
+	if (smart_case) {
+		int caseless = mapq_patterns_smart_caseless(pl.items, pl.n, o.match_flags);
+		if (caseless < 0) {
+			cli_error("out of memory");
+			goto done;
+		}
+		if (caseless)
+			o.match_flags |= MAPQ_MATCH_CASELESS;
+	}
 	if (mapq_matcher_create(&matcher, pl.items, pl.n, o.match_flags, &err) !=
 	    MAPQ_OK) {
 		cli_error("%s", err.msg);

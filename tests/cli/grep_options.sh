@@ -325,4 +325,47 @@ sorted -P -R -q hit tree
 sorted -P -R -q zzz tree
 sorted -P -R -s zzz tree
 
+# --- -S, --smart-case -------------------------------------------------------
+
+# ripgrep's rule with its PCRE2 engine: case is ignored unless a pattern
+# has an upper-case character, the character after a backslash excepted.
+# Expected: grep -P -i for the first list, grep -P for the second.
+printf 'Foo bar\nfoo BAR\nFOO\nfoo\nx\\Sy\n\303\211cole\n\303\251cole\nfoo1 \342\205\243\nFOO1 \342\205\263\n' >case.txt
+ignoring=(foo 'f\w+' 'foo\S' 'foo\W' '\x46oo' '\D\d' 'bar' '\Bar' $'\303\251cole' 'o\Z' 'x\\s')
+keeping=(Foo 'F\w+' '[A-Z]oo' '\p{Lu}oo' BAR $'\303\211cole' 'x\\S' $'\342\205\243')
+for ((n = 0; n < ${#ignoring[@]} + ${#keeping[@]}; n++)); do
+	if [ "$n" -lt ${#ignoring[@]} ]; then
+		p=${ignoring[n]} i=-i
+	else
+		p=${keeping[n - ${#ignoring[@]}]} i=
+	fi
+	for o in '' -c -o -n -v -w --color=always -F; do
+		r=-P
+		if [ "$o" = -F ]; then
+			case $p in *\\*) continue ;; esac
+			r=
+		fi
+		oracle "-S $o $p" "$G $r $i $o -- $(q "$p") case.txt" "$MQ grep -S $o -- $(q "$p") case.txt"
+	done
+	if command -v rg >/dev/null; then
+		oracle "rg -P -S $p" "rg -P -S --no-filename -N -- $(q "$p") case.txt" "$MQ grep -S -- $(q "$p") case.txt"
+	fi
+done
+# -F: every character counts (ripgrep escapes the string first).
+oracle "-S -F backslash-S" "$G -F 'x\\S' case.txt" "$MQ grep -S -F 'x\\S' case.txt"
+oracle "-S -F backslash-s" "$G -F -i 'X\\s' case.txt" "$MQ grep -S -F 'x\\s' case.txt"
+# Several patterns: one upper-case character anywhere keeps the case.
+oracle "-S -e foo -e bar" "$G -E -i -e foo -e bar case.txt" "$MQ grep -S -e foo -e bar case.txt"
+oracle "-S -i -e foo -e Bar" "$G -E -i -e foo -e Bar case.txt" "$MQ grep -S -i -e foo -e Bar case.txt"
+oracle "-S -e foo -e Bar" "$G -E -e foo -e Bar case.txt" "$MQ grep -S -e foo -e Bar case.txt"
+printf 'foo\nbar\n' >pl
+printf 'foo\nBar\n' >pu
+oracle "-S -f lower" "$G -i -f pl case.txt" "$MQ grep -S -f pl case.txt"
+oracle "-S -f upper" "$G -f pu case.txt" "$MQ grep -S -f pu case.txt"
+# Of -i and -S the last one wins, as in ripgrep.
+oracle "-S -i" "$G -P -i FOO case.txt" "$MQ grep -S -i FOO case.txt"
+oracle "-i -S" "$G -P FOO case.txt" "$MQ grep -i -S FOO case.txt"
+oracle "--smart-case" "$G -P -i -c foo case.txt" "$MQ grep --smart-case -c foo case.txt"
+oracle "-S -r" "$G -r -P -i -c 'hit s' tree | sort" "$MQ grep -S -r -c 'hit s' tree | sort"
+
 finish
