@@ -157,6 +157,13 @@ for o in -E -G; do
 	oracle "$o PCRE2 syntax" "$G -P 'a\\Kc|\\d+' dot.txt nums.txt" "$MQ grep $o 'a\\Kc|\\d+' dot.txt nums.txt"
 	oracle "$o -o PCRE2 syntax" "$G -P -o '(?<=a)\\w' dot.txt" "$MQ grep $o -o '(?<=a)\\w' dot.txt"
 done
+for o in -c -l -L -n -o -v --color=always '-C 1' '-m 1' -h; do
+	for m in -E -G -F; do
+		# shellcheck disable=SC2086
+		ref '' $m $o 'a.c' dot.txt adj.txt
+	done
+	sorted -E -r $o 'a[0-9]' .
+done
 for p in '-E -F' '-F -E' '-E -G' '-G -P' '-P -F' '-F -P' '-E -P -F' '--fixed-strings --perl-regexp' \
 	'-E --basic-regexp' '-E -F --help'; do
 	# shellcheck disable=SC2086
