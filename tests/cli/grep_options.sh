@@ -194,7 +194,7 @@ seps=(--group-separator=XX --group-separator= '--group-separator=a b' --group-se
 for s in "${seps[@]}"; do
 	read -r -a sv <<<"$s"
 	[ "$s" = '--group-separator=a b' ] && sv=("$s")
-	for o in '-A 0' '-B 1' '-C 1' -1 '-A 0 -n' '-A 0 -o' '-A 0 -c' '-A 0 -v' '-A 0 --color=always' '' '-A 0 -T -n'; do
+	for o in '-A 0' '-B 1' -1 '-A 0 -o' '-A 0 -c' '-C 1 -v' '-A 0 --color=always -n' ''; do
 		# shellcheck disable=SC2086
 		{
 			gp "${sv[@]}" $o a adj.txt
@@ -217,9 +217,8 @@ gp --group-separator -A0 a adj.txt
 	yes filler | head -c 5000000
 	printf 'x\0y\nhit two\n'
 } >late.bin
-for o in '' -c -l -L -q -o -n -v -H -s '-c -v' '-L -v' '-A 1' '-C 1' '-m 1' --color=always '-n -b -T'; do
-	for b in -I --binary-files=without-match --binary-files=binary --binary-files=text '-a -I' \
-		'-I --binary-files=binary' '--binary-files=text -I'; do
+for o in '' -c -l -L -q -o '-n -v' '-c -v' '-L -v' '-C 1' '-m 1' '--color=always -H' '-n -b -T'; do
+	for b in -I --binary-files=binary --binary-files=text '-a -I' '-I --binary-files=binary'; do
 		# Without -a or -I, GNU grep -v also takes NUL bytes for line
 		# ends in a binary file, which mapq-grep(1) does not promise.
 		case "$b $o" in *binary-files=binary*-v*) continue ;; esac
@@ -302,7 +301,7 @@ done
 for g in --include=*.c --exclude=*.c --exclude=a.c --exclude=tree/a.c --exclude=/a.c --exclude=*/a.c \
 	--exclude=t* --exclude=tree --exclude-dir=tree --exclude-dir=src --exclude-dir=tree/src \
 	--exclude-dir=. --exclude-dir=.* --exclude-dir=*; do
-	for o in '' -r -R -c -L '-r -c'; do
+	for o in '' -R -c -L '-r -c'; do
 		# shellcheck disable=SC2086
 		{
 			sorted -P $o "$g" hit tree/a.c tree/b.h ./tree/a.c tree//a.c
