@@ -1,6 +1,7 @@
 /* grep.c - `mapq grep`: options, patterns and the files to search. */
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,11 @@ static const char grep_usage[] =
         "  -f, --file=FILE           patterns from FILE, one per line\n"
         "  -F, --fixed-strings       patterns are literal strings\n"
         "  -P, --perl-regexp         PCRE2 syntax (always; accepted for grep)\n"
+        "  -E, --extended-regexp     accepted for grep: still PCRE2 syntax\n"
+        "  -G, --basic-regexp        accepted for grep: still PCRE2 syntax\n"
         "  -i, --ignore-case         ignore case\n"
+        "  -S, --smart-case          ignore case unless a pattern has an\n"
+        "                            upper-case letter (as rg -P -S)\n"
         "  -w, --word-regexp         match whole words only\n"
         "  -x, --line-regexp         match whole lines only\n"
         "  -v, --invert-match        select the lines that do not match\n"
@@ -38,12 +43,18 @@ static const char grep_usage[] =
         "  -H, --with-filename       prefix lines with the file name\n"
         "  -h, --no-filename         never prefix the file name\n"
         "  -m, --max-count=NUM       stop after NUM selected lines per file\n"
+        "                            (a negative NUM: no limit)\n"
         "  -A, --after-context=NUM   print NUM lines after each selected line\n"
         "  -B, --before-context=NUM  print NUM lines before each selected line\n"
         "  -C, --context=NUM         print NUM lines before and after\n"
+        "  -NUM                      same as --context=NUM\n"
+        "      --group-separator=SEP print SEP between context groups ('--')\n"
+        "      --no-group-separator  print nothing between context groups\n"
         "      --color[=WHEN], --colour[=WHEN]\n"
         "                            highlight: never, always or auto\n"
         "      --label=NAME          the name of standard input in output\n"
+        "  -T, --initial-tab         a tab between the prefixes and the line;\n"
+        "                            numbers padded to one width per file\n"
         "  -Z, --null                print a NUL byte after file names\n"
         "      --json                print ripgrep's JSON Lines format\n"
         "      --stats               print search statistics on stderr\n"
@@ -51,7 +62,15 @@ static const char grep_usage[] =
         "                            on a terminal)\n"
         "Input:\n"
         "  -a, --text                search binary files as text\n"
+        "  -I                        skip binary files\n"
+        "      --binary-files=TYPE   binary (the default), text (-a) or\n"
+        "                            without-match (-I)\n"
         "  -r, --recursive           search directories recursively\n"
+        "  -R, --dereference-recursive\n"
+        "                            the same, following every symbolic link\n"
+        "      --include=GLOB        search only files whose name matches GLOB\n"
+        "      --exclude=GLOB        skip files whose name matches GLOB\n"
+        "      --exclude-dir=GLOB    skip directories whose name matches GLOB\n"
         "      --bytes=RANGE         search the lines that start in this byte range\n"
         "      --lines=RANGE         search only these lines\n"
         "      --no-decompress       search zstd-compressed input as the raw\n"
@@ -75,7 +94,13 @@ enum {
 	OPT_STATS,
 	OPT_NO_DECOMPRESS,
 	OPT_LINE_BUFFERED,
-	OPT_HELP
+	OPT_HELP,
+	OPT_GROUP_SEPARATOR,
+	OPT_NO_GROUP_SEPARATOR,
+	OPT_BINARY_FILES,
+	OPT_INCLUDE,
+	OPT_EXCLUDE,
+	OPT_EXCLUDE_DIR
 };
 
 static const struct option grep_options[] = {
@@ -116,6 +141,17 @@ static const struct option grep_options[] = {
 	{"line-buffered", no_argument, NULL, OPT_LINE_BUFFERED},
 	{"threads", required_argument, NULL, 'j'},
 	{"help", no_argument, NULL, OPT_HELP},
+	{"extended-regexp", no_argument, NULL, 'E'},
+	{"basic-regexp", no_argument, NULL, 'G'},
+	{"initial-tab", no_argument, NULL, 'T'},
+	{"group-separator", required_argument, NULL, OPT_GROUP_SEPARATOR},
+	{"no-group-separator", no_argument, NULL, OPT_NO_GROUP_SEPARATOR},
+	{"binary-files", required_argument, NULL, OPT_BINARY_FILES},
+	{"dereference-recursive", no_argument, NULL, 'R'},
+	{"smart-case", no_argument, NULL, 'S'},
+	{"include", required_argument, NULL, OPT_INCLUDE},
+	{"exclude", required_argument, NULL, OPT_EXCLUDE},
+	{"exclude-dir", required_argument, NULL, OPT_EXCLUDE_DIR},
 	{NULL, 0, NULL, 0},
 };
 
@@ -201,9 +237,19 @@ static int read_pattern_file(struct pattern_list *pl, const char *path)
 	return rc;
 }
 
-/* A count for -m/-A/-B/-C: digits only; huge values mean "no limit". */
-static int parse_count(const char *s, uint64_t *out)
+/*
+ * A count for -m/-A/-B/-C/-NUM, written as GNU grep reads it (strtoimax):
+ * blanks, a sign, decimal digits and nothing after them.  A value too
+ * large for 64 bits becomes UINT64_MAX, which the search takes for "no
+ * limit".  *negative says it was below zero ("-0" is zero).
+ */
+static int parse_count(const char *s, uint64_t *out, int *negative)
 {
+	while (*s != '\0' && strchr(" \t\n\v\f\r", *s) != NULL)
+		s++;
+	int minus = *s == '-';
+	if (*s == '-' || *s == '+')
+		s++;
 	if (*s == '\0')
 		return -1;
 	uint64_t v = 0;
@@ -214,6 +260,7 @@ static int parse_count(const char *s, uint64_t *out)
 		v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
 	}
 	*out = v;
+	*negative = minus && v > 0;
 	return 0;
 }
 
@@ -254,13 +301,114 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* ---- --include, --exclude, --exclude-dir ----------------------------- */
+
+static int add_glob(struct grep_glob **list, size_t *n, const char *text,
+                    int include, int is_dir)
+{
+	struct grep_glob *grown = realloc(*list, (*n + 1) * sizeof **list);
+	if (grown == NULL)
+		return -1;
+	*list = grown;
+	char *glob = strdup(text);
+	if (glob == NULL)
+		return -1;
+	/* GNU grep strips an --exclude-dir glob's trailing slashes. */
+	for (size_t len = strlen(glob); is_dir && len > 1 && glob[len - 1] == '/';)
+		glob[--len] = '\0';
+	/* Whether it has a wildcard, as GNU's exclude module decides: a
+	 * backslash quotes the next character. */
+	int wildcard = 0;
+	for (const char *p = glob; *p && !wildcard; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else
+			wildcard = strchr("?*[]", *p) != NULL;
+	}
+	(*list)[*n].glob = glob;
+	(*list)[*n].include = include;
+	(*list)[*n].wildcard = wildcard;
+	(*n)++;
+	return 0;
+}
+
+/*
+ * Whether glob g matches a name.  A name met in the walk is a base name,
+ * matched whole.  A command-line name also matches when a suffix does that
+ * starts after a slash ("a.c" matches "src/a.c"): as in GNU grep, for a
+ * glob with wildcards the suffix may not start with another slash, for a
+ * plain name it may.  fnmatch() runs without FNM_PATHNAME or FNM_PERIOD, so
+ * '*' matches slashes and leading dots.
+ */
+static int glob_matches(const struct grep_glob *g, const char *name,
+                        int command_line)
+{
+	if (fnmatch(g->glob, name, 0) == 0)
+		return 1;
+	for (const char *p = name; command_line && *p; p++)
+		if (*p == '/' && (p[1] != '/' || !g->wildcard) &&
+		    fnmatch(g->glob, p + 1, 0) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether a file (not a directory) is skipped by --include and --exclude:
+ * the last glob that matches decides; when none does, the file is
+ * skipped if the first one is an --include.
+ */
+static int file_excluded(const struct grep_opts *o, const char *name,
+                         int command_line)
+{
+	for (size_t i = o->n_globs; i-- > 0;)
+		if (glob_matches(&o->globs[i], name, command_line))
+			return !o->globs[i].include;
+	return o->n_globs > 0 && o->globs[0].include;
+}
+
+static int dir_excluded(const struct grep_opts *o, const char *name,
+                        int command_line)
+{
+	for (size_t i = 0; i < o->n_exclude_dirs; i++)
+		if (glob_matches(&o->exclude_dirs[i], name, command_line))
+			return 1;
+	return 0;
+}
+
+static void free_globs(struct grep_glob *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i].glob);
+	free(list);
+}
+
+/* A directory being walked, and those above it, for -R's loop check. */
+struct walk_dir {
+	dev_t dev;
+	ino_t ino;
+	const struct walk_dir *up;
+};
+
+static int walk_has(const struct walk_dir *d, const struct stat *st)
+{
+	for (; d != NULL; d = d->up)
+		if (d->dev == st->st_dev && d->ino == st->st_ino)
+			return 1;
+	return 0;
+}
+
 /*
  * Walk a directory for -r: regular files are searched, subdirectories
  * entered, symbolic links and special files met on the way skipped (as
- * GNU grep -r).  Entries are taken in name order, so output is stable.
- * `shown` is the prefix printed for names ("" for the implicit ".").
+ * GNU grep -r).  With -R, symbolic links are followed, and a link to a
+ * directory that is being walked (a loop) is reported and skipped, as GNU
+ * grep -R does; special files are still skipped.  --include, --exclude and
+ * --exclude-dir are matched against entry names.  Entries are taken in name
+ * order, so output is stable.  `shown` is the prefix printed for names ("" for
+ * the implicit "."); `self` is dir's identity, linked to its parents'.
  */
-static int walk(struct grep_run *run, const char *dir, const char *shown)
+static int walk(struct grep_run *run, const char *dir, const char *shown,
+                const struct walk_dir *self)
 {
 	DIR *d = opendir(dir);
 	if (d == NULL) {
@@ -289,14 +437,34 @@ static int walk(struct grep_run *run, const char *dir, const char *shown)
 	if (n > 0)
 		qsort(names, n, sizeof *names, by_name);
 	for (size_t i = 0; i < n && !run->stop; i++) {
-		char *full = path_join(dir, names[i]);
+		const struct grep_opts *o = run->o;
+		/* Under the implicit ".", open "name", not "./name", so that
+		 * messages name it as grep does ("-" would be standard input). */
+		char *full = *shown || strcmp(names[i], "-") == 0 ? path_join(dir, names[i])
+		                                                  : strdup(names[i]);
 		char *label = *shown ? path_join(shown, names[i]) : strdup(names[i]);
 		struct stat st;
-		if (full != NULL && label != NULL && lstat(full, &st) == 0) {
-			if (S_ISDIR(st.st_mode))
-				walk(run, full, label);
-			else if (S_ISREG(st.st_mode))
+		if (full == NULL || label == NULL) {
+			/* out of memory: the entry is lost, not the walk */
+		} else if ((o->dereference ? stat(full, &st) : lstat(full, &st)) != 0) {
+			/* A dangling link under -R: grep -R reports it. */
+			if (o->dereference && !file_excluded(o, names[i], 0))
 				grep_search_file(run, full, label);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (dir_excluded(o, names[i], 0)) {
+				/* skipped */
+			} else if (walk_has(self, &st)) {
+				if (!o->no_messages) {
+					cli_out_flush(run->out);
+					cli_error("%s: warning: recursive directory loop",
+					          label);
+				}
+			} else {
+				struct walk_dir sub = {st.st_dev, st.st_ino, self};
+				walk(run, full, label, &sub);
+			}
+		} else if (S_ISREG(st.st_mode) && !file_excluded(o, names[i], 0)) {
+			grep_search_file(run, full, label);
 		}
 		free(full);
 		free(label);
@@ -317,8 +485,19 @@ static void search_operand(struct grep_run *run, const char *arg, int implicit)
 		return;
 	}
 	struct stat st;
-	if (o->recursive && stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
-		walk(run, arg, implicit ? "" : arg);
+	if (stat(arg, &st) != 0) {
+		grep_search_file(run, arg, arg); /* reports the error */
+		return;
+	}
+	/* As GNU grep, the globs apply to operands too (but never to the
+	 * implicit "."), matched against the name and its suffixes; a file
+	 * that cannot be read is still reported. */
+	if (S_ISDIR(st.st_mode) ? !implicit && dir_excluded(o, arg, 1)
+	                        : file_excluded(o, arg, 1) && access(arg, R_OK) == 0)
+		return;
+	if (o->recursive && S_ISDIR(st.st_mode)) {
+		struct walk_dir top = {st.st_dev, st.st_ino, NULL};
+		walk(run, arg, implicit ? "" : arg, &top);
 		return;
 	}
 	grep_search_file(run, arg, arg);
@@ -333,8 +512,15 @@ int cmd_grep(int argc, char **argv)
 	struct pattern_list pl = {NULL, 0, 0};
 	int have_pattern_option = 0;
 	int color = 0;
-	uint64_t after = UINT64_MAX, before = UINT64_MAX, context = 0;
-	int context_given = 0;
+	uint64_t after = 0, before = 0, context = 0;
+	int after_given = 0, before_given = 0, context_given = 0;
+	/* -NUM: the digits of one argument add up (-12); another starts over. */
+	char num[24];
+	size_t num_len = 0;
+	int num_open = 0;
+	int syntax = 0; /* the first of -E, -F, -G, -P given */
+	int smart_case = 0; /* -S, unless a later -i */
+	int before_optind;
 	int status = EXIT_TROUBLE;
 	mapq_matcher *matcher = NULL;
 	struct grep_run run;
@@ -343,8 +529,32 @@ int cmd_grep(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":e:f:FPiwxvclLoqsnbHhm:A:B:C:arZj:",
+	while (before_optind = optind,
+	       (c = getopt_long(argc, argv,
+	                        ":e:f:EFGPiSwxvclLoqsnbHhm:A:B:C:aIrRTZj:0123456789",
 	                        grep_options, NULL)) != -1) {
+		if (c >= '0' && c <= '9') {
+			/* As GNU grep: leading zeros are dropped, and more than
+			 * 21 digits are refused. */
+			if (!num_open || (num_len == 1 && num[0] == '0'))
+				num_len = 0;
+			if (num_len == 21) {
+				status = cli_usage_error(
+				        "grep", "invalid context length argument '%.21s...'",
+				        num);
+				goto done;
+			}
+			num[num_len++] = (char)c;
+			num[num_len] = '\0';
+			int negative;
+			(void)parse_count(num, &context, &negative);
+			context_given = 1;
+			/* The next digit continues this number only if it is
+			 * in the same argument. */
+			num_open = optind == before_optind;
+			continue;
+		}
+		num_open = 0;
 		switch (c) {
 		case 'e':
 			have_pattern_option = 1;
@@ -358,9 +568,24 @@ int cmd_grep(int argc, char **argv)
 			if (read_pattern_file(&pl, optarg) != 0)
 				goto done;
 			break;
-		case 'F': o.match_flags |= MAPQ_MATCH_FIXED; break;
-		case 'P': break;
-		case 'i': o.match_flags |= MAPQ_MATCH_CASELESS; break;
+		case 'E':
+		case 'F':
+		case 'G':
+		case 'P':
+			/* GNU grep refuses two different ones; the syntax is
+			 * PCRE2's whatever the letter, but -F is literal. */
+			if (syntax != 0 && syntax != c) {
+				status = cli_usage_error("grep",
+				                         "conflicting matchers specified");
+				goto done;
+			}
+			syntax = c;
+			if (c == 'F')
+				o.match_flags |= MAPQ_MATCH_FIXED;
+			break;
+		/* Of -i and -S, the last wins, as in ripgrep. */
+		case 'i': o.match_flags |= MAPQ_MATCH_CASELESS, smart_case = 0; break;
+		case 'S': o.match_flags &= ~MAPQ_MATCH_CASELESS, smart_case = 1; break;
 		case 'w': o.match_flags |= MAPQ_MATCH_WORD; break;
 		case 'x': o.match_flags |= MAPQ_MATCH_LINE; break;
 		case 'v': o.invert = 1; break;
@@ -374,30 +599,67 @@ int cmd_grep(int argc, char **argv)
 		case 'b': o.byte_offset = 1; break;
 		case 'H': o.with_filename = 1; break;
 		case 'h': o.with_filename = 0; break;
-		case 'a': o.text = 1; break;
-		case 'r': o.recursive = 1; break;
+		case 'a': o.text = 1, o.binary_without_match = 0; break;
+		case 'I': o.text = 0, o.binary_without_match = 1; break;
+		case OPT_BINARY_FILES:
+			/* The last of -a, -I and --binary-files wins. */
+			o.text = strcmp(optarg, "text") == 0;
+			o.binary_without_match = strcmp(optarg, "without-match") == 0;
+			if (!o.text && !o.binary_without_match &&
+			    strcmp(optarg, "binary") != 0) {
+				status = cli_usage_error(
+				        "grep", "unknown binary-files type '%s'", optarg);
+				goto done;
+			}
+			break;
+		case 'r': o.recursive = 1; break; /* -R wins, in any order */
+		case 'R': o.recursive = 1, o.dereference = 1; break;
+		case OPT_INCLUDE:
+		case OPT_EXCLUDE:
+			if (add_glob(&o.globs, &o.n_globs, optarg, c == OPT_INCLUDE, 0) != 0) {
+				cli_error("out of memory");
+				goto done;
+			}
+			break;
+		case OPT_EXCLUDE_DIR:
+			if (add_glob(&o.exclude_dirs, &o.n_exclude_dirs, optarg, 0, 1) != 0) {
+				cli_error("out of memory");
+				goto done;
+			}
+			break;
 		case 'Z': o.null_after_name = 1; break;
-		case 'm':
-			if (parse_count(optarg, &o.max_count) != 0) {
+		case 'T': o.initial_tab = 1; break;
+		case OPT_GROUP_SEPARATOR:
+			o.group_separator = optarg;
+			o.no_group_separator = 0;
+			break;
+		case OPT_NO_GROUP_SEPARATOR: o.no_group_separator = 1; break;
+		case 'm': {
+			int negative;
+			if (parse_count(optarg, &o.max_count, &negative) != 0) {
 				status = cli_usage_error("grep", "invalid max count '%s'",
 				                         optarg);
 				goto done;
 			}
+			if (negative) /* GNU grep 3.8: no limit */
+				o.max_count = UINT64_MAX;
 			break;
+		}
 		case 'A':
 		case 'B':
 		case 'C': {
 			uint64_t v;
-			if (parse_count(optarg, &v) != 0) {
+			int negative;
+			if (parse_count(optarg, &v, &negative) != 0 || negative) {
 				status = cli_usage_error(
 				        "grep", "invalid context length argument '%s'",
 				        optarg);
 				goto done;
 			}
 			if (c == 'A')
-				after = v;
+				after = v, after_given = 1;
 			else if (c == 'B')
-				before = v;
+				before = v, before_given = 1;
 			else
 				context = v, context_given = 1;
 			break;
@@ -465,9 +727,9 @@ int cmd_grep(int argc, char **argv)
 		status = EXIT_NONE;
 		goto done;
 	}
-	o.context_given = after != UINT64_MAX || before != UINT64_MAX || context_given;
-	o.after = after != UINT64_MAX ? after : context;
-	o.before = before != UINT64_MAX ? before : context;
+	o.context_given = after_given || before_given || context_given;
+	o.after = after_given ? after : context;
+	o.before = before_given ? before : context;
 	if (color < 0)
 		color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	o.color = color && !o.json;
@@ -476,6 +738,15 @@ int cmd_grep(int argc, char **argv)
 	o.patterns = pl.items;
 	o.n_patterns = pl.n;
 
+	if (smart_case) {
+		int caseless = mapq_patterns_smart_caseless(pl.items, pl.n, o.match_flags);
+		if (caseless < 0) {
+			cli_error("out of memory");
+			goto done;
+		}
+		if (caseless)
+			o.match_flags |= MAPQ_MATCH_CASELESS;
+	}
 	if (mapq_matcher_create(&matcher, pl.items, pl.n, o.match_flags, &err) !=
 	    MAPQ_OK) {
 		cli_error("%s", err.msg);
@@ -531,5 +802,7 @@ done:
 	for (size_t i = 0; i < pl.n; i++)
 		free((char *)pl.items[i].text);
 	free(pl.items);
+	free_globs(o.globs, o.n_globs);
+	free_globs(o.exclude_dirs, o.n_exclude_dirs);
 	return status;
 }

@@ -38,6 +38,23 @@ struct grep_opts {
 	int no_decompress;    /* --no-decompress */
 	int line_buffered;    /* --line-buffered, or stdout is a terminal */
 	unsigned threads;     /* -j (0: the online CPUs) */
+	/* GNU grep options added later, kept at the end on purpose. */
+	int initial_tab;      /* -T */
+	const char *group_separator; /* --group-separator; NULL: "--" */
+	int no_group_separator; /* --no-group-separator */
+	int binary_without_match; /* -I, --binary-files=without-match */
+	int dereference;      /* -R: -r following every symbolic link */
+	struct grep_glob *globs; /* --include and --exclude, in order */
+	size_t n_globs;
+	struct grep_glob *exclude_dirs; /* --exclude-dir */
+	size_t n_exclude_dirs;
+};
+
+/* One --include, --exclude or --exclude-dir glob. */
+struct grep_glob {
+	char *glob;
+	int include;  /* --include, else an exclusion */
+	int wildcard; /* has a wildcard (for how suffixes of operands match) */
 };
 
 /* Totals of a run, for --json's summary and --stats. */
@@ -73,6 +90,7 @@ struct grep_file {
 	uint64_t matches;     /* submatches printed (JSON) */
 	uint64_t printed;     /* bytes of JSON messages printed for it */
 	int json_begun;
+	int num_width;        /* -T: width of line numbers and offsets */
 };
 
 /*

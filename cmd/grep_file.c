@@ -44,8 +44,12 @@ static void library_options(const struct grep_run *run, mapq_grep_options *g)
 	}
 	if (g->max_count == UINT64_MAX)
 		g->max_count = 0; /* no limit */
-	g->binary = o->text || o->json ? MAPQ_GREP_BINARY_TEXT
-	                               : MAPQ_GREP_BINARY_DETECT;
+	if (o->binary_without_match && !o->text)
+		g->binary = MAPQ_GREP_BINARY_NO_MATCH;
+	else if (o->text || o->json)
+		g->binary = MAPQ_GREP_BINARY_TEXT;
+	else
+		g->binary = MAPQ_GREP_BINARY_DETECT;
 	g->threads = o->threads;
 	/* A test hook: pieces of a few KiB make the small fixtures split
 	 * (mapq-grep(1), ENVIRONMENT). */
@@ -53,6 +57,22 @@ static void library_options(const struct grep_run *run, mapq_grep_options *g)
 	uint64_t p;
 	if (piece != NULL && cli_parse_positive(piece, &p) == 0)
 		g->piece = p;
+}
+
+/*
+ * -T pads line numbers and byte offsets to the width of the largest the
+ * file can have, as GNU grep does: the digits of its size (plus one with
+ * -n), or of INT64_MAX when the size is not known (a stream).
+ */
+static int number_width(const struct grep_opts *o, const mapq_file *f)
+{
+	uint64_t n = INT64_MAX;
+	if (!mapq_file_is_stream(f) && mapq_file_size_known(f))
+		n = mapq_file_size(f) + (o->line_number ? 1 : 0);
+	int width = 1;
+	while ((n /= 10) != 0)
+		width++;
+	return width;
 }
 
 /*
@@ -100,6 +120,8 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 			cli_error("%s", err.msg);
 		return -1;
 	}
+	if (o->initial_tab)
+		gf.num_width = number_width(o, f);
 	if (!o->select_nothing) {
 		mapq_grep_options go;
 		library_options(run, &go);
@@ -137,6 +159,9 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 		if (sum.binary_match) {
 			cli_out_flush(run->out);
 			cli_error("%s: binary file matches", name);
+			/* GNU grep counts the hidden line as output: a context
+			 * group of the next file is preceded by "--". */
+			run->printed_group = 1;
 		}
 	}
 	struct grep_totals *t = &run->tot;

@@ -51,10 +51,13 @@ static size_t format_u64(char *end, uint64_t v)
 	return (size_t)(end - p);
 }
 
+/* A number, padded with spaces to the -T width inside the colour (GNU). */
 static void put_number(struct grep_file *gf, uint64_t v, char sep)
 {
-	char num[24];
+	char num[48];
 	size_t k = format_u64(num + sizeof num, v);
+	while (k < (size_t)gf->num_width && k < sizeof num)
+		num[sizeof num - ++k] = ' ';
 	put_colored(gf, COLOR_NUMBER, num + sizeof num - k, k);
 	put_sep(gf, sep);
 }
@@ -68,15 +71,22 @@ void grep_text_name(struct grep_file *gf, char sep)
 		put_sep(gf, sep);
 }
 
+/* The prefixes of `len` bytes of text (a line, or a match with -o). */
 static void prefix(struct grep_file *gf, const mapq_grep_record *r,
-                   uint64_t offset, char sep)
+                   uint64_t offset, char sep, uint64_t len)
 {
+	const struct grep_opts *o = gf->o;
 	if (gf->run->show_names)
 		grep_text_name(gf, sep);
-	if (gf->o->line_number)
+	if (o->line_number)
 		put_number(gf, r->number, sep);
-	if (gf->o->byte_offset)
+	if (o->byte_offset)
 		put_number(gf, offset, sep);
+	/* -T: as GNU grep, a tab after the prefixes, unless there are none
+	 * or the text is empty. */
+	if (o->initial_tab && len > 0 &&
+	    (gf->run->show_names || o->line_number || o->byte_offset))
+		put(gf, "\t", 1);
 }
 
 /* The line with its matches coloured. */
@@ -98,8 +108,11 @@ void grep_text_record(struct grep_file *gf, const mapq_grep_record *r)
 	struct grep_run *run = gf->run;
 	int selected = r->kind == MAPQ_GREP_SELECTED;
 	char sep = selected ? ':' : '-';
-	if (o->context_given && run->printed_group && !r->follows) {
-		put_colored(gf, COLOR_SEP, "--", 2);
+	if (o->context_given && !o->no_group_separator && run->printed_group &&
+	    !r->follows) {
+		const char *gs = o->group_separator != NULL ? o->group_separator
+		                                            : "--";
+		put_colored(gf, COLOR_SEP, gs, strlen(gs));
 		put(gf, "\n", 1);
 	}
 	run->printed_group = 1;
@@ -109,13 +122,13 @@ void grep_text_record(struct grep_file *gf, const mapq_grep_record *r)
 		 * prints those, with '-'). */
 		for (size_t i = 0; i < r->n_spans; i++) {
 			const mapq_grep_span *m = &r->spans[i];
-			prefix(gf, r, r->offset + m->start, sep);
+			prefix(gf, r, r->offset + m->start, sep, m->end - m->start);
 			put_colored(gf, COLOR_MATCH, r->line + m->start,
 			            m->end - m->start);
 			put(gf, "\n", 1);
 		}
 	} else {
-		prefix(gf, r, r->offset, sep);
+		prefix(gf, r, r->offset, sep, r->length);
 		if (o->color && r->n_spans > 0)
 			put_line_colored(gf, r);
 		else

@@ -419,6 +419,21 @@ MAPQ_API int mapq_matcher_create(mapq_matcher **out,
 MAPQ_API void mapq_matcher_destroy(mapq_matcher *m);
 
 /*
+ * Smart case, as ripgrep's -S with its PCRE2 engine (rg -P -S) decides it:
+ * 1 when the `n` patterns should be matched ignoring case (add
+ * MAPQ_MATCH_CASELESS), because none of them has an upper-case character
+ * (Unicode's Uppercase property, the one Rust's char::is_uppercase()
+ * tests: accented capitals and Roman numerals too); 0 when one has.
+ * In a regular expression, the character after each backslash does not
+ * count, so escapes like \S, \W or \D keep the case ignored (and so does
+ * \x41), while the L of \p{Lu} counts.  With MAPQ_MATCH_FIXED in flags,
+ * every character counts.  Bytes that are not UTF-8 are no letters.
+ * Errors: MAPQ_ENOMEM.
+ */
+MAPQ_API int mapq_patterns_smart_caseless(const mapq_pattern *patterns,
+                                          size_t n, unsigned flags);
+
+/*
  * A match inside a buffer: offsets relative to the buffer's data.  The
  * line is [line_start, line_end) without its newline; the match is
  * [start, end), inside the line (start == end for an empty match).
