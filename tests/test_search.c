@@ -80,6 +80,114 @@ static size_t model_lines(const char *pattern, unsigned flags, const char *text,
 	return n;
 }
 
+/* Offsets of the lines mapq selects in text[0..len), into a malloc'd array. */
+static size_t mapq_starts(const char *pattern, unsigned flags, const char *text,
+                          size_t len, uint64_t **out)
+{
+	mapq_pattern p = {pattern, strlen(pattern)};
+	mapq_matcher *m;
+	mapq_search *s;
+	mapq_error err;
+	ck_assert_msg(mapq_matcher_create(&m, &p, 1, flags, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(mapq_search_create(&s, m, NULL), 0);
+	mapq_view v = {(const unsigned char *)text, len, 0, NULL};
+	size_t n = 0, cap = 64;
+	uint64_t *starts = malloc(cap * sizeof *starts);
+	uint64_t from = 0;
+	mapq_match mt;
+	int rc;
+	while ((rc = mapq_search_next_line(s, &v, from, &mt, &err)) == 1) {
+		ck_assert_uint_le(mt.line_start, mt.start);
+		ck_assert_uint_le(mt.start, mt.end);
+		ck_assert_uint_le(mt.end, mt.line_end);
+		ck_assert(mt.line_start == 0 || text[mt.line_start - 1] == '\n');
+		ck_assert(mt.line_end == len || text[mt.line_end] == '\n');
+		if (n == cap)
+			starts = realloc(starts, (cap *= 2) * sizeof *starts);
+		starts[n++] = mt.line_start;
+		from = mt.line_end + 1;
+	}
+	ck_assert_int_eq(rc, 0);
+	mapq_search_destroy(s);
+	mapq_matcher_destroy(m);
+	*out = starts;
+	return n;
+}
+
+/* The same from PCRE2 alone, one line at a time (the model above). */
+static size_t model_starts(const char *pattern, unsigned flags, const char *text,
+                           size_t len, uint64_t **out)
+{
+	char wrapped[512];
+	snprintf(wrapped, sizeof wrapped, "%s%s%s%s%s",
+	         (flags & MAPQ_MATCH_LINE) ? "^(?:" : "",
+	         (flags & MAPQ_MATCH_WORD) ? "(?<!\\w)(?:" : "(?:", pattern,
+	         (flags & MAPQ_MATCH_WORD) ? ")(?!\\w)" : ")",
+	         (flags & MAPQ_MATCH_LINE) ? ")$" : "");
+	int code;
+	PCRE2_SIZE at;
+	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF |
+	                ((flags & MAPQ_MATCH_CASELESS) ? PCRE2_CASELESS : 0);
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)wrapped, PCRE2_ZERO_TERMINATED,
+	                               opts, &code, &at, NULL);
+	ck_assert_ptr_nonnull(re);
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+	size_t n = 0, cap = 64;
+	uint64_t *starts = malloc(cap * sizeof *starts);
+	size_t ls = 0;
+	while (ls < len) {
+		const char *nl = memchr(text + ls, '\n', len - ls);
+		size_t le = nl ? (size_t)(nl - text) : len;
+		if (pcre2_match(re, (PCRE2_SPTR)(text + ls), le - ls, 0, 0, md, NULL) >= 0) {
+			if (n == cap)
+				starts = realloc(starts, (cap *= 2) * sizeof *starts);
+			starts[n++] = ls;
+		}
+		ls = le + 1;
+	}
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	*out = starts;
+	return n;
+}
+
+/* mapq selects exactly the lines PCRE2 alone selects; returns their count. */
+static size_t check_against_model(const char *pattern, unsigned flags,
+                                  const char *text, size_t len)
+{
+	uint64_t *got, *want;
+	size_t g = mapq_starts(pattern, flags, text, len, &got);
+	size_t w = model_starts(pattern, flags, text, len, &want);
+	size_t k = 0;
+	while (k < g && k < w && got[k] == want[k])
+		k++;
+	ck_assert_msg(g == w && k == g,
+	              "pattern '%s' flags %u, %zu bytes: %zu lines, model %zu; "
+	              "first difference: line at %lld vs %lld",
+	              pattern, flags, len, g, w,
+	              k < g ? (long long)got[k] : -1LL,
+	              k < w ? (long long)want[k] : -1LL);
+	free(got);
+	free(want);
+	return g;
+}
+
+/* Random text of whole tokens, at most cap bytes; returns its length. */
+static size_t random_text(char *buf, size_t cap, unsigned *seed,
+                          const char *const *tokens, size_t ntokens)
+{
+	size_t len = 0;
+	for (;;) {
+		*seed = *seed * 1103515245u + 12345u;
+		const char *t = tokens[(*seed >> 16) % ntokens];
+		size_t n = strlen(t);
+		if (len + n > cap)
+			return len;
+		memcpy(buf + len, t, n);
+		len += n;
+	}
+}
+
 /* Lines of assorted shapes: empty, CRLF, no trailing newline, UTF-8,
  * invalid bytes, words next to the line edges. */
 static const char sample[] =
@@ -384,6 +492,152 @@ START_TEST(prefilter_equals_memmem)
 }
 END_TEST
 
+/* The caseless prefilter trusts that, under PCRE2's caseless UTF matching,
+ * every ASCII byte but k, K, s and S matches only ASCII characters (itself
+ * and its other case).  Ask PCRE2 about every code point. */
+START_TEST(caseless_ascii_partners)
+{
+	int code;
+	PCRE2_SIZE at;
+	const char *safe = "[\\x00-\\x4a\\x4c-\\x52\\x54-\\x6a\\x6c-\\x72\\x74-\\x7f]";
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)safe, PCRE2_ZERO_TERMINATED,
+	                               PCRE2_UTF | PCRE2_CASELESS, &code, &at, NULL);
+	ck_assert_ptr_nonnull(re);
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+	pcre2_code *ks = pcre2_compile((PCRE2_SPTR) "[ks]", 4,
+	                               PCRE2_UTF | PCRE2_CASELESS, &code, &at, NULL);
+	ck_assert_ptr_nonnull(ks);
+	unsigned ks_partners = 0;
+	for (uint32_t cp = 0x80; cp <= 0x10FFFF; cp++) {
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		unsigned char u[4];
+		size_t n;
+		if (cp < 0x800) {
+			u[0] = (unsigned char)(0xC0 | cp >> 6);
+			u[1] = (unsigned char)(0x80 | (cp & 0x3F));
+			n = 2;
+		} else if (cp < 0x10000) {
+			u[0] = (unsigned char)(0xE0 | cp >> 12);
+			u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+			u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+			n = 3;
+		} else {
+			u[0] = (unsigned char)(0xF0 | cp >> 18);
+			u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+			u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+			u[3] = (unsigned char)(0x80 | (cp & 0x3F));
+			n = 4;
+		}
+		ck_assert_msg(pcre2_match(re, u, n, 0, 0, md, NULL) < 0,
+		              "U+%04X matches an ASCII byte other than k/s caselessly",
+		              (unsigned)cp);
+		ks_partners += pcre2_match(ks, u, n, 0, 0, md, NULL) >= 0;
+	}
+	/* KELVIN SIGN and LONG S: the reason k and s are left out. */
+	ck_assert_uint_eq(ks_partners, 2);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	pcre2_code_free(ks);
+}
+END_TEST
+
+/* The caseless literal scan finds the first place where the span (or the
+ * lone byte) matches in either ASCII case, at every alignment. */
+START_TEST(caseless_prefilter_finds_first_candidate)
+{
+	static unsigned char hay[30000];
+	unsigned seed = 21;
+	for (size_t i = 0; i < sizeof hay; i++) {
+		seed = seed * 1664525u + 1013904223u;
+		hay[i] = (unsigned char)("eErRoOkKsS=1\n\xc5\xbf"[(seed >> 24) % 15]);
+	}
+	const char *needles[] = {"error", "ERR", "kero", "sEr=1", "ks", "=k",
+	                         "s\xc5\xbfo", "skr1"};
+	for (size_t k = 0; k < sizeof needles / sizeof needles[0]; k++) {
+		struct mapq__literal lit;
+		lit.len = strlen(needles[k]);
+		memcpy(lit.bytes, needles[k], lit.len);
+		uint32_t freq[256] = {0};
+		for (size_t i = 0; i < 4096; i++)
+			freq[hay[i]]++;
+		for (int planned = 0; planned < 2; planned++) {
+			mapq__literal_plan(&lit, 1, planned ? freq : NULL);
+			/* Nothing to look for when every byte may fold far. */
+			ck_assert_int_eq(lit.usable,
+			                 strspn(needles[k], "kKsS") < lit.len);
+			if (!lit.usable)
+				continue;
+			const unsigned char *span = lit.bytes + lit.span_off;
+			const unsigned char *p = hay, *end = hay + sizeof hay;
+			for (;;) {
+				const unsigned char *want = NULL;
+				for (const unsigned char *s = p; want == NULL && s < end; s++) {
+					if (!lit.pair) {
+						if ((*s | 0x20) == (lit.b1 | 0x20) &&
+						    (*s == lit.b1 || *s == lit.b1alt))
+							want = s;
+						continue;
+					}
+					if ((size_t)(end - s) < lit.span_len)
+						break;
+					size_t i = 0;
+					while (i < lit.span_len &&
+					       (s[i] == span[i] ||
+					        ((s[i] | 0x20) == (span[i] | 0x20) &&
+					         (span[i] | 0x20) >= 'a' && (span[i] | 0x20) <= 'z')))
+						i++;
+					if (i == lit.span_len)
+						want = s;
+				}
+				const unsigned char *got = mapq__literal_find(&lit, p, end);
+				ck_assert_msg(got == want, "%s: %td vs %td", needles[k],
+				              got ? got - hay : -1, want ? want - hay : -1);
+				if (want == NULL)
+					break;
+				p = want + 1;
+			}
+		}
+	}
+}
+END_TEST
+
+/* -i searches find what PCRE2 alone finds, with text where letters fold to
+ * multi-byte characters (KELVIN SIGN, LONG S), CRLF lines, lines at the
+ * buffer's edges, small buffers (a static plan) and large ones (planned from
+ * the data). */
+START_TEST(caseless_search_agrees_with_pcre2)
+{
+	static const char *const tokens[] = {
+	        "e", "E", "r", "R", "o", "O", "k", "K", "s", "S", "u", "U", "=",
+	        "8", "3", "5", " ", "\r\n", "\n", "\xe2\x84\xaa" /* KELVIN */,
+	        "\xc5\xbf" /* LONG S */, "\xc3\xa9", "error", "ERROR", "user=u8835",
+	        "sk", "\xff",
+	};
+	static const char *const patterns[] = {
+	        "error", "ERROR", "rro", "user=u8835", "USER=U8835", "ks", "sk",
+	        "oks", "kero", "se", "es=u", "r k", "e\\r", "ro+r", "ERR[o]R",
+	        "\xc3\xa9r", "s\xc5\xbf", "e",
+	};
+	static const unsigned flag_sets[] = {MAPQ_MATCH_CASELESS,
+	                                     MAPQ_MATCH_CASELESS | MAPQ_MATCH_WORD};
+	static const size_t sizes[] = {0, 1, 700, 3000, 70000};
+	char *text = malloc(70000);
+	unsigned seed = 77;
+	size_t selected = 0;
+	for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+		size_t len = random_text(text, sizes[z], &seed, tokens,
+		                         sizeof tokens / sizeof tokens[0]);
+		for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++)
+			for (size_t f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++)
+				selected += check_against_model(patterns[i], flag_sets[f],
+				                                text, len);
+	}
+	ck_assert_uint_gt(selected, 1000);
+	free(text);
+}
+END_TEST
+
 static Suite *search_suite(void)
 {
 	Suite *s = suite_create("search");
@@ -397,6 +651,9 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, windows_find_what_one_pass_finds);
 	tcase_add_test(tc, literal_extraction);
 	tcase_add_test(tc, prefilter_equals_memmem);
+	tcase_add_test(tc, caseless_ascii_partners);
+	tcase_add_test(tc, caseless_prefilter_finds_first_candidate);
+	tcase_add_test(tc, caseless_search_agrees_with_pcre2);
 	suite_add_tcase(s, tc);
 	return s;
 }
