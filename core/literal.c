@@ -37,6 +37,8 @@ static size_t skip_class(const unsigned char *p, size_t n, size_t i)
 		i++;
 	while (i < n) {
 		if (p[i] == '\\') {
+			if (i + 1 < n && (p[i + 1] == 'Q' || p[i + 1] == 'E'))
+				return 0; /* quoting may hide the closing ']' */
 			i += 2;
 		} else if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') {
 			const unsigned char *end =
@@ -67,6 +69,8 @@ static size_t skip_group(const unsigned char *p, size_t n, size_t i)
 			if (i == 0)
 				return 0;
 		} else if (p[i] == '(') {
+			if (i + 1 < n && p[i + 1] == '*')
+				return 0; /* a verb: (*ACCEPT) ends the match early */
 			depth++;
 			i++;
 		} else if (p[i] == ')') {

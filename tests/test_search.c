@@ -446,6 +446,10 @@ START_TEST(literal_extraction)
 	        {"[abc]def", "def", 0},
 	        {"caf\xc3\xa9?x", "caf", 0},
 	        {"\\d+\\s", NULL, 0},
+	        /* (*ACCEPT) in a group makes what follows optional; \Q in a
+	         * class may hide its end. */
+	        {"x(?:(*ACCEPT))yyy", NULL, 0},
+	        {"[\\Q]x[\\E]", NULL, 0},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct mapq__literal lit;
