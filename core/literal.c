@@ -437,7 +437,7 @@ static int span_at(const struct mapq__literal *lit, const unsigned char *s)
 #define PROBE_FOLD(b, balt) ((unsigned char)((b) ^ (balt)))
 #define PROBE_WANT(b, balt) ((unsigned char)((b) | PROBE_FOLD(b, balt)))
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(MAPQ_NO_AVX2)
 #define HAVE_AVX2_PATH 1
 #include <immintrin.h>
 

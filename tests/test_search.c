@@ -11,6 +11,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "byteclass.h"
 #include "literal.h"
 #include "testutil.h"
 
@@ -384,8 +385,8 @@ START_TEST(windows_find_what_one_pass_finds)
 	char *path;
 	mapq_view whole;
 	mapq_file *f = tu_open_bytes(buf, len, 0, &path, &whole);
-	const char *patterns[] = {"kk", "k[a-c]+k", "^a", "j$"};
-	for (size_t i = 0; i < 4; i++) {
+	const char *patterns[] = {"kk", "k[a-c]+k", "^a", "j$", "[a-c]{5}k"};
+	for (size_t i = 0; i < 5; i++) {
 		mapq_pattern p = {patterns[i], strlen(patterns[i])};
 		mapq_matcher *m;
 		mapq_search *s;
@@ -642,6 +643,171 @@ START_TEST(caseless_search_agrees_with_pcre2)
 }
 END_TEST
 
+/* Runs of byte classes: how many, the longest's length and its number of
+ * distinct sets (0 runs: nothing may be claimed). */
+START_TEST(class_run_extraction)
+{
+	struct {
+		const char *re;
+		int caseless;
+		size_t runs, len, sets;
+	} cases[] = {
+	        {"[0-9a-f]{16}", 0, 1, 16, 1},
+	        {"[a-z]{9} [a-z]{9}", 0, 1, 19, 2},
+	        {"[0-9a-f]{4}", 1, 1, 4, 1},
+	        {"\\d+\\s", 0, 2, 1, 1},
+	        {"[^a]bc", 0, 1, 2, 2},
+	        {"a.b", 0, 2, 1, 1},
+	        {"ab{2,5}c", 0, 2, 3, 2},
+	        {"ab{2}c", 0, 1, 4, 3},
+	        {"a{0}b", 0, 1, 1, 1},
+	        {"ab?c", 0, 2, 1, 1},
+	        {"x{100}", 0, 1, 64, 1},
+	        {"[[:digit:]]{4}-[[:xdigit:]]{2}", 0, 1, 7, 3},
+	        {"\\bword\\b", 0, 1, 4, 4},
+	        {"(ab)+cd", 0, 1, 2, 2},
+	        {"caf\xc3\xa9{2}", 0, 1, 7, 5},
+	        {"caf\xc3\xa9{2}", 1, 1, 3, 3},      /* é may fold: a cut */
+	        {"k[a-f]{3}", 1, 1, 3, 1},           /* k folds to KELVIN SIGN */
+	        {"[r-t]{3}x", 1, 1, 1, 1},           /* so does s */
+	        {"\\w{3}", 1, 0, 0, 0},              /* \w holds k and s */
+	        {"[\\]a-]{2}\\.", 0, 1, 3, 2},
+	        {"[]a]{2}", 0, 1, 2, 1},
+	        {"[\\n]x", 0, 1, 1, 1},              /* no line holds '\n' */
+	        {"a|b", 0, 0, 0, 0},
+	        {"(?i)abc", 0, 0, 0, 0},
+	        {"x(?:(*ACCEPT))yyy", 0, 0, 0, 0},
+	        {"[\\Q]x[\\E]", 0, 0, 0, 0},
+	        {"\\x41BC", 0, 0, 0, 0},
+	        {"a\\nb", 0, 0, 0, 0},
+	        {"a{,3}b", 0, 0, 0, 0},
+	        {"\\p{L}x", 0, 0, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct mapq__classes c;
+		size_t runs = mapq__classes_extract((const unsigned char *)cases[i].re,
+		                                    strlen(cases[i].re),
+		                                    cases[i].caseless, &c);
+		ck_assert_msg(runs == cases[i].runs, "%s: %zu runs", cases[i].re, runs);
+		mapq__classes_plan(&c, NULL, 0);
+		ck_assert_int_eq(c.usable, runs > 0);
+		if (runs == 0)
+			continue;
+		ck_assert_msg(c.run.len == cases[i].len && c.run.nsets == cases[i].sets,
+		              "%s: run of %zu, %zu sets", cases[i].re, c.run.len,
+		              c.run.nsets);
+	}
+}
+END_TEST
+
+/* The byte-class scan finds the first start where every position's byte
+ * is in its set, at every alignment and near the end of the buffer, in
+ * both the AVX2 and the portable scan. */
+START_TEST(class_scan_finds_first_run)
+{
+	static unsigned char hay[40000];
+	unsigned seed = 3;
+	for (size_t i = 0; i < sizeof hay; i++) {
+		seed = seed * 1664525u + 1013904223u;
+		unsigned r = (seed >> 24) % 20;
+		hay[i] = (unsigned char)(r < 14 ? "0123456789abcdef"[seed % 16]
+		                         : "gx \nZ\xc3"[r - 14]);
+		if (r == 19 && i + 1 < sizeof hay)
+			hay[++i] = 0xa9; /* é, or a lone byte of it */
+	}
+	const char *patterns[] = {"[0-9a-f]{5}", "[0-9a-f]{16}", "[0-9]{2}[a-f]",
+	                          "x[0-9a-f]{3} ", "\xc3\xa9[0-9]", "[a-f]{3}\\s",
+	                          "[0-9a-f]{40}"};
+	for (size_t k = 0; k < sizeof patterns / sizeof patterns[0]; k++) {
+		struct mapq__classes c;
+		ck_assert_uint_eq(mapq__classes_extract((const unsigned char *)patterns[k],
+		                                        strlen(patterns[k]), 0, &c), 1);
+		for (int planned = 0; planned < 2; planned++) {
+			mapq__classes_plan(&c, planned ? hay : NULL, planned ? 8192 : 0);
+			const struct mapq__class_run *r = &c.run;
+			for (int portable = 0; portable < 2; portable++) {
+				c.portable = portable;
+				size_t found = 0;
+				/* Ends cut anywhere (the last blocks go through the
+				 * padded tail), then the whole buffer. */
+				for (size_t cut = sizeof hay - 300;; cut += 37) {
+					if (cut > sizeof hay)
+						cut = sizeof hay;
+					const unsigned char *p = hay, *end = hay + cut;
+					if (cut != sizeof hay)
+						p = end - 290;
+					for (;;) {
+						const unsigned char *want = NULL;
+						for (const unsigned char *s = p;
+						     want == NULL && (size_t)(end - s) >= r->len; s++) {
+							size_t i = 0;
+							while (i < r->len &&
+							       (r->sets[r->set_of[i]].w[s[i] >> 6] >> (s[i] & 63) & 1))
+								i++;
+							if (i == r->len)
+								want = s;
+						}
+						const unsigned char *got = mapq__classes_find(&c, p, end);
+						ck_assert_msg(got == want, "%s portable %d: %td vs %td",
+						              patterns[k], portable, got ? got - hay : -1,
+						              want ? want - hay : -1);
+						if (want == NULL)
+							break;
+						found++;
+						p = want + 1;
+					}
+					if (cut == sizeof hay)
+						break;
+				}
+				ck_assert_msg(found > 0 || k == 6, "%s: nothing found", patterns[k]);
+			}
+		}
+	}
+}
+END_TEST
+
+/* Patterns without a (useful) literal find what PCRE2 alone finds, with
+ * the byte-class prefilter or without it, on text where the runs are rare
+ * and where they are everywhere, in both cases, with -w and -x. */
+START_TEST(class_search_agrees_with_pcre2)
+{
+	static const char *const tokens[] = {
+	        "the ", "connection ", "exhausted ", "deadbeef", "0123456789abcdef",
+	        "cafe", "F00D", "42", "7", " ", " ", "=", "\r\n", "\n", "\n",
+	        "\xc3\xa9", "\xe2\x84\xaa" /* KELVIN */, "\xc5\xbf" /* LONG S */,
+	        "\xff", "ERROR", "request", "x", "-", ".", "\t",
+	};
+	static const char *const patterns[] = {
+	        "[0-9a-f]{16}", "[a-z]{9} [a-z]{9}", "[0-9a-f]{4}", "\\d{3}",
+	        "[A-Z]{3}", "x[0-9]+", "[[:xdigit:]]{5}", "\xc3\xa9{2}[a-f]",
+	        "[a-f]{2}\\s[0-9]", "[^a-z]{3}", "\\w{6}", "[.]{1}[0-9]",
+	        "[a\\-z]{2}", "[]a]{2}", "[c-f]{4}", "K[a-f]{2}", "[r-t]{2}e",
+	        "[a-z]{10}", "[0-9a-f]{8}$", "^[a-z]{3}", "d[a-f]{3}(?=b)",
+	        "(?<=-)[a-z]{3}", "[a-f]{2,}\\d",
+	};
+	static const unsigned flag_sets[] = {0, MAPQ_MATCH_CASELESS, MAPQ_MATCH_WORD,
+	                                     MAPQ_MATCH_LINE};
+	static const size_t sizes[] = {0, 1, 600, 5000, 100000};
+	char *text = malloc(100000);
+	unsigned seed = 1234;
+	size_t selected = 0;
+	for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+		/* Runs rare: mostly words, hex seldom. */
+		size_t ntok = z % 2 ? sizeof tokens / sizeof tokens[0] : 4;
+		size_t len = random_text(text, sizes[z], &seed, tokens, ntok);
+		if (z % 2 == 0) /* words and spaces only, then one hex run */
+			for (size_t i = 0; i + 20 < len; i += 9000)
+				memcpy(text + i, "0123456789abcdef", 16);
+		for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++)
+			for (size_t f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++)
+				selected += check_against_model(patterns[i], flag_sets[f],
+				                                text, len);
+	}
+	ck_assert_uint_gt(selected, 1000);
+	free(text);
+}
+END_TEST
+
 static Suite *search_suite(void)
 {
 	Suite *s = suite_create("search");
@@ -658,6 +824,9 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, caseless_ascii_partners);
 	tcase_add_test(tc, caseless_prefilter_finds_first_candidate);
 	tcase_add_test(tc, caseless_search_agrees_with_pcre2);
+	tcase_add_test(tc, class_run_extraction);
+	tcase_add_test(tc, class_scan_finds_first_run);
+	tcase_add_test(tc, class_search_agrees_with_pcre2);
 	suite_add_tcase(s, tc);
 	return s;
 }
