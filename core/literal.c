@@ -226,6 +226,8 @@ int mapq__literal_extract(const unsigned char *p, size_t n,
 			lc = e;
 			width = 2;
 		}
+		if (lc == '\n')
+			return 0; /* no line holds one: leave it to PCRE2 */
 		/* A literal character (ASCII or one byte of UTF-8). */
 		if (r.cur_len == MAPQ__LITERAL_MAX) {
 			end_run(&r);

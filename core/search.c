@@ -264,7 +264,9 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 			memcpy(m->lit.bytes, patterns[0].text, len);
 			m->lit.len = len;
 			m->lit.whole = len == patterns[0].len;
-			have_literal = len > 0;
+			/* A newline is never inside a line: no literal. */
+			have_literal = len > 0 &&
+			               memchr(patterns[0].text, '\n', len) == NULL;
 		} else {
 			have_literal = mapq__literal_extract(
 			        (const unsigned char *)patterns[0].text,

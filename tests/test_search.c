@@ -808,6 +808,23 @@ START_TEST(class_search_agrees_with_pcre2)
 }
 END_TEST
 
+/* A newline in a pattern (possible through the API) can match no line:
+ * no prefilter may report the newline itself as a match. */
+START_TEST(newline_in_pattern_selects_nothing)
+{
+	const char text[] = "a\nb\nab\n\na";
+	uint64_t got[8];
+	ck_assert_uint_eq(mapq_lines("\n", 0, text, sizeof text - 1, got, 8), 0);
+	ck_assert_uint_eq(mapq_lines("a\nb", 0, text, sizeof text - 1, got, 8), 0);
+	ck_assert_uint_eq(mapq_lines("a\nb", MAPQ_MATCH_FIXED, text, sizeof text - 1,
+	                             got, 8), 0);
+	ck_assert_uint_eq(mapq_lines("\n", MAPQ_MATCH_FIXED, text, sizeof text - 1,
+	                             got, 8), 0);
+	ck_assert_uint_eq(mapq_lines("[a\n]b", 0, text, sizeof text - 1, got, 8), 1);
+	ck_assert_uint_eq(got[0], 3);
+}
+END_TEST
+
 static Suite *search_suite(void)
 {
 	Suite *s = suite_create("search");
@@ -827,6 +844,7 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, class_run_extraction);
 	tcase_add_test(tc, class_scan_finds_first_run);
 	tcase_add_test(tc, class_search_agrees_with_pcre2);
+	tcase_add_test(tc, newline_in_pattern_selects_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
