@@ -37,6 +37,8 @@ static size_t skip_class(const unsigned char *p, size_t n, size_t i)
 		i++;
 	while (i < n) {
 		if (p[i] == '\\') {
+			if (i + 1 < n && (p[i + 1] == 'Q' || p[i + 1] == 'E'))
+				return 0; /* quoting may hide the closing ']' */
 			i += 2;
 		} else if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') {
 			const unsigned char *end =
@@ -67,6 +69,8 @@ static size_t skip_group(const unsigned char *p, size_t n, size_t i)
 			if (i == 0)
 				return 0;
 		} else if (p[i] == '(') {
+			if (i + 1 < n && p[i + 1] == '*')
+				return 0; /* a verb: (*ACCEPT) ends the match early */
 			depth++;
 			i++;
 		} else if (p[i] == ')') {
@@ -222,6 +226,8 @@ int mapq__literal_extract(const unsigned char *p, size_t n,
 			lc = e;
 			width = 2;
 		}
+		if (lc == '\n')
+			return 0; /* no line holds one: leave it to PCRE2 */
 		/* A literal character (ASCII or one byte of UTF-8). */
 		if (r.cur_len == MAPQ__LITERAL_MAX) {
 			end_run(&r);
@@ -296,6 +302,47 @@ static void fold_pair(unsigned char c, unsigned char *a, unsigned char *b)
 	*a = letter ? (c | 0x20) : c;
 	*b = letter ? (c & ~0x20) : c;
 }
+/* Do bytes a and b (literal bytes) filter alike: the same byte, or under -i
+ * the same letter? */
+static int same_probe(unsigned char a, unsigned char b, int caseless)
+{
+	unsigned char fa, fb, unused;
+	if (!caseless)
+		return a == b;
+	fold_pair(a, &fa, &unused);
+	fold_pair(b, &fb, &unused);
+	return fa == fb;
+}
+
+static uint64_t probe_cost(unsigned char c, int caseless, const uint32_t *freq)
+{
+	return caseless ? caseless_cost(c, freq) : byte_cost(c, freq);
+}
+
+/* The pair of the span b[0..n) (n >= 2): its rarest byte, and the rarest of
+ * the bytes that filter differently from it (the same byte twice filters
+ * little). */
+static void choose_pair(const unsigned char *b, size_t n, int caseless,
+                        const uint32_t *freq, size_t *first, size_t *second)
+{
+	size_t a = 0;
+	for (size_t i = 1; i < n; i++)
+		if (probe_cost(b[i], caseless, freq) < probe_cost(b[a], caseless, freq))
+			a = i;
+	size_t c = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		if (i == a)
+			continue;
+		int differs = !same_probe(b[i], b[a], caseless);
+		if (c == SIZE_MAX ||
+		    (differs && same_probe(b[c], b[a], caseless)) ||
+		    (differs && probe_cost(b[i], caseless, freq) <
+		                        probe_cost(b[c], caseless, freq)))
+			c = i;
+	}
+	*first = a;
+	*second = c;
+}
 
 void mapq__literal_plan(struct mapq__literal *lit, int caseless,
                         const uint32_t *freq)
@@ -303,125 +350,143 @@ void mapq__literal_plan(struct mapq__literal *lit, int caseless,
 	lit->caseless = caseless;
 	lit->usable = lit->len > 0;
 	lit->pair = 0;
-	lit->safe_len = 0;
+	lit->span_off = 0;
+	lit->span_len = lit->len;
 	if (!lit->usable)
 		return;
 	if (caseless) {
 		/* Under Unicode case folding 'k' and 's' also match
 		 * multi-byte characters (KELVIN SIGN, LONG S), and non-ASCII
-		 * letters have multi-byte partners: the prefilter can only
-		 * trust one byte that matches itself in either ASCII case. */
-		uint64_t best = UINT64_MAX;
-		for (size_t i = 0; i < lit->len; i++) {
-			unsigned char c = lit->bytes[i];
-			unsigned char lo = c | 0x20;
-			if (c >= 0x80 || lo == 'k' || lo == 's')
-				continue;
-			uint64_t cost = caseless_cost(c, freq);
-			if (cost < best) {
-				best = cost;
-				lit->off1 = i;
+		 * letters have multi-byte partners: only bytes that match
+		 * themselves in either ASCII case keep their offsets.  The
+		 * longest run of such bytes is the span compared at fixed
+		 * offsets; a lone one is looked for anywhere. */
+		size_t run_off = 0, run_len = 0;
+		for (size_t i = 0; i < lit->len;) {
+			size_t j = i;
+			while (j < lit->len && caseless_safe(lit->bytes[j]))
+				j++;
+			if (j - i > run_len) {
+				run_off = i;
+				run_len = j - i;
 			}
+			i = j + 1;
 		}
-		if (best == UINT64_MAX) {
+		if (run_len == 0) {
 			lit->usable = 0;
 			return;
 		}
 		lit->whole = 0; /* confirm every candidate with PCRE2 */
-		/* Up to the first byte that may fold to a multi-byte character,
-		 * text and literal keep the same offsets: there two bytes can
-		 * be compared together, each in both cases. */
-		size_t u = 0;
-		while (u < lit->len && caseless_safe(lit->bytes[u]))
-			u++;
-		lit->safe_len = u;
-		if (u >= 2) {
-			size_t a = 0, b = SIZE_MAX;
-			for (size_t i = 1; i < u; i++)
-				if (caseless_cost(lit->bytes[i], freq) <
-				    caseless_cost(lit->bytes[a], freq))
-					a = i;
-			for (size_t i = 0; i < u; i++) {
-				if (i == a)
-					continue;
-				int differs = (lit->bytes[i] | 0x20) != (lit->bytes[a] | 0x20);
-				if (b == SIZE_MAX ||
-				    (differs && (lit->bytes[b] | 0x20) == (lit->bytes[a] | 0x20)) ||
-				    (differs && caseless_cost(lit->bytes[i], freq) <
-				                        caseless_cost(lit->bytes[b], freq)))
-					b = i;
-			}
-			lit->off1 = a;
-			lit->off2 = b;
+		lit->span_off = run_off;
+		lit->span_len = run_len;
+		if (run_len >= 2) {
+			choose_pair(lit->bytes + run_off, run_len, 1, freq,
+			            &lit->off1, &lit->off2);
 			lit->pair = 1;
+			fold_pair(lit->bytes[run_off + lit->off2], &lit->b2,
+			          &lit->b2alt);
+			fold_pair(lit->bytes[run_off + lit->off1], &lit->b1,
+			          &lit->b1alt);
+			return;
+		}
+		/* Lone safe bytes: the rarest, looked for anywhere. */
+		uint64_t best = UINT64_MAX;
+		for (size_t i = 0; i < lit->len; i++) {
+			uint64_t cost = caseless_cost(lit->bytes[i], freq);
+			if (caseless_safe(lit->bytes[i]) && cost < best) {
+				best = cost;
+				lit->off1 = i;
+			}
 		}
 		fold_pair(lit->bytes[lit->off1], &lit->b1, &lit->b1alt);
-		if (lit->pair)
-			fold_pair(lit->bytes[lit->off2], &lit->b2, &lit->b2alt);
 		return;
 	}
-	/* Case-sensitive: the two rarest positions holding different bytes
-	 * (the same byte twice filters little), compared together. */
-	size_t a = 0;
-	for (size_t i = 1; i < lit->len; i++)
-		if (byte_cost(lit->bytes[i], freq) < byte_cost(lit->bytes[a], freq))
-			a = i;
-	lit->off1 = a;
-	lit->b1 = lit->b1alt = lit->bytes[a];
-	if (lit->len < 2)
+	/* Case-sensitive: the two rarest positions holding different bytes,
+	 * compared together. */
+	if (lit->len < 2) {
+		lit->off1 = 0;
+		lit->b1 = lit->b1alt = lit->bytes[0];
 		return;
-	size_t b = SIZE_MAX;
-	for (size_t i = 0; i < lit->len; i++) {
-		if (i == a)
-			continue;
-		if (b == SIZE_MAX ||
-		    (lit->bytes[b] == lit->bytes[a] && lit->bytes[i] != lit->bytes[a]) ||
-		    (lit->bytes[i] != lit->bytes[a] &&
-		     byte_cost(lit->bytes[i], freq) < byte_cost(lit->bytes[b], freq)))
-			b = i;
 	}
+	choose_pair(lit->bytes, lit->len, 0, freq, &lit->off1, &lit->off2);
 	lit->pair = 1;
-	lit->off2 = b;
-	lit->b2 = lit->bytes[b];
+	lit->b1 = lit->b1alt = lit->bytes[lit->off1];
+	lit->b2 = lit->b2alt = lit->bytes[lit->off2];
 }
 
-/* Does the literal occur at p (which has at least lit->len bytes)? */
-static int literal_at(const struct mapq__literal *lit, const unsigned char *p)
+/* Does the literal's span occur at s (case-sensitive: exactly; caseless:
+ * each ASCII letter in either case)? */
+static int span_at(const struct mapq__literal *lit, const unsigned char *s)
 {
-	return memcmp(p, lit->bytes, lit->len) == 0;
+	const unsigned char *b = lit->bytes + lit->span_off;
+	if (!lit->caseless)
+		return memcmp(s, b, lit->span_len) == 0;
+	for (size_t i = 0; i < lit->span_len; i++) {
+		unsigned char x = s[i], y = b[i];
+		if (x != y && !((x | 0x20) == (y | 0x20) && (y | 0x20) >= 'a' &&
+		                (y | 0x20) <= 'z'))
+			return 0;
+	}
+	return 1;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
+/*
+ * The pair test of one position: byte x matches probe byte b (and its
+ * other case balt) when (x | fold) == want, fold being 0x20 for a letter
+ * under -i (the only two bytes that OR to a lower-case letter are its two
+ * cases) and 0 otherwise.
+ */
+#define PROBE_FOLD(b, balt) ((unsigned char)((b) ^ (balt)))
+#define PROBE_WANT(b, balt) ((unsigned char)((b) | PROBE_FOLD(b, balt)))
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(MAPQ_NO_AVX2)
 #define HAVE_AVX2_PATH 1
 #include <immintrin.h>
 
+/* How far ahead of the scan to prefetch: measured on the 2 GiB log, 2 KiB
+ * brought the pair scan to memchr's speed (it was 1.3-1.5x slower). */
+#define PREFETCH_AHEAD 2048
+
 /*
- * The packed-pair loop 32 candidate starts at a time, for CPUs with AVX2
- * (chosen at run time: the build targets baseline x86-64).  Returns the
- * first verified start, or NULL with *resume set to where the narrow loop
- * must continue.
+ * The packed pair over 64 candidate starts at a time, for CPUs with AVX2
+ * (chosen at run time: the build targets baseline x86-64).  From s, the
+ * first block of 64 starts (all <= last) in which some start has both
+ * bytes of the pair: returns its start and the starts as bits in *mask.
+ * When no block is left, *mask is 0 and the return value is where a
+ * narrower loop must go on.  The loop calls nothing, so that its vectors
+ * stay in registers.
  */
 __attribute__((target("avx2"))) static const unsigned char *
-pair_find_avx2(const struct mapq__literal *lit, const unsigned char *s,
-               const unsigned char *last, const unsigned char **resume)
+pair_block_avx2(const struct mapq__literal *lit, const unsigned char *s,
+                const unsigned char *last, uint64_t *mask)
 {
-	const __m256i v1 = _mm256_set1_epi8((char)lit->b1);
-	const __m256i v2 = _mm256_set1_epi8((char)lit->b2);
-	while (s + 31 <= last) {
-		__m256i x1 = _mm256_loadu_si256((const __m256i *)(s + lit->off1));
-		__m256i x2 = _mm256_loadu_si256((const __m256i *)(s + lit->off2));
-		unsigned mask = (unsigned)_mm256_movemask_epi8(_mm256_and_si256(
-		        _mm256_cmpeq_epi8(x1, v1), _mm256_cmpeq_epi8(x2, v2)));
-		while (mask != 0) {
-			const unsigned char *cand = s + __builtin_ctz(mask);
-			if (literal_at(lit, cand))
-				return cand;
-			mask &= mask - 1;
+	const __m256i w1 = _mm256_set1_epi8((char)PROBE_WANT(lit->b1, lit->b1alt));
+	const __m256i f1 = _mm256_set1_epi8((char)PROBE_FOLD(lit->b1, lit->b1alt));
+	const __m256i w2 = _mm256_set1_epi8((char)PROBE_WANT(lit->b2, lit->b2alt));
+	const __m256i f2 = _mm256_set1_epi8((char)PROBE_FOLD(lit->b2, lit->b2alt));
+	const size_t off1 = lit->off1, off2 = lit->off2;
+	while (last - s >= 63) {
+		const unsigned char *p1 = s + off1, *p2 = s + off2;
+		/* Unaligned loads from two places defeat the hardware
+		 * prefetcher at page edges: ask for the data ahead (a hint,
+		 * never a fault). */
+		_mm_prefetch((const char *)s + PREFETCH_AHEAD, _MM_HINT_T0);
+		__m256i lo = _mm256_and_si256(
+		        _mm256_cmpeq_epi8(_mm256_or_si256(_mm256_loadu_si256((const __m256i *)p1), f1), w1),
+		        _mm256_cmpeq_epi8(_mm256_or_si256(_mm256_loadu_si256((const __m256i *)p2), f2), w2));
+		__m256i hi = _mm256_and_si256(
+		        _mm256_cmpeq_epi8(_mm256_or_si256(_mm256_loadu_si256((const __m256i *)(p1 + 32)), f1), w1),
+		        _mm256_cmpeq_epi8(_mm256_or_si256(_mm256_loadu_si256((const __m256i *)(p2 + 32)), f2), w2));
+		__m256i any = _mm256_or_si256(lo, hi);
+		if (!_mm256_testz_si256(any, any)) {
+			*mask = (uint64_t)(uint32_t)_mm256_movemask_epi8(lo) |
+			        (uint64_t)(uint32_t)_mm256_movemask_epi8(hi) << 32;
+			return s;
 		}
-		s += 32;
+		s += 64;
 	}
-	*resume = s;
-	return NULL;
+	*mask = 0;
+	return s;
 }
 
 __attribute__((target("avx2"))) static const unsigned char *
@@ -451,45 +516,54 @@ static int have_avx2(void)
 }
 #endif
 
-/* ASCII case-insensitive comparison of the literal's safe prefix. */
-static int safe_prefix_at(const struct mapq__literal *lit, const unsigned char *s)
-{
-	for (size_t i = 0; i < lit->safe_len; i++) {
-		unsigned char a = s[i], b = lit->bytes[i];
-		if (a != b && !((a | 0x20) == (b | 0x20) && (b | 0x20) >= 'a' &&
-		                (b | 0x20) <= 'z'))
-			return 0;
-	}
-	return 1;
-}
-
 /*
- * Caseless packed pair: two bytes of the literal's safe prefix, each in
- * either case, at their offsets; then the safe prefix compared.  Returns
- * the start of a candidate (inside its line), for PCRE2 to confirm.
+ * Packed pair: the span's two chosen bytes at their offsets (each in either
+ * case under -i), then the whole span compared.  Returns the start of the
+ * first span occurrence in [p, end).
  */
-static const unsigned char *caseless_pair_find(const struct mapq__literal *lit,
-                                               const unsigned char *p,
-                                               const unsigned char *end)
+static const unsigned char *pair_find(const struct mapq__literal *lit,
+                                      const unsigned char *p,
+                                      const unsigned char *end)
 {
-	if (end - p < (ptrdiff_t)lit->safe_len)
+	if (end - p < (ptrdiff_t)lit->span_len)
 		return NULL;
-	const unsigned char *last = end - lit->safe_len;
+	const unsigned char *last = end - lit->span_len; /* last possible start */
 	const unsigned char *s = p;
+	const unsigned char want1 = PROBE_WANT(lit->b1, lit->b1alt);
+	const unsigned char fold1 = PROBE_FOLD(lit->b1, lit->b1alt);
+	const unsigned char want2 = PROBE_WANT(lit->b2, lit->b2alt);
+	const unsigned char fold2 = PROBE_FOLD(lit->b2, lit->b2alt);
+#ifdef HAVE_AVX2_PATH
+	if (have_avx2()) {
+		for (;;) {
+			uint64_t mask;
+			s = pair_block_avx2(lit, s, last, &mask);
+			if (mask == 0)
+				break;
+			do {
+				const unsigned char *cand = s + __builtin_ctzll(mask);
+				if (span_at(lit, cand))
+					return cand;
+				mask &= mask - 1;
+			} while (mask != 0);
+			s += 64;
+		}
+	}
+#endif
 #ifdef __SSE2__
-	const __m128i a1 = _mm_set1_epi8((char)lit->b1);
-	const __m128i a2 = _mm_set1_epi8((char)lit->b1alt);
-	const __m128i c1 = _mm_set1_epi8((char)lit->b2);
-	const __m128i c2 = _mm_set1_epi8((char)lit->b2alt);
-	while (s + 15 <= last) {
+	const __m128i w1 = _mm_set1_epi8((char)want1);
+	const __m128i f1 = _mm_set1_epi8((char)fold1);
+	const __m128i w2 = _mm_set1_epi8((char)want2);
+	const __m128i f2 = _mm_set1_epi8((char)fold2);
+	while (last - s >= 15) {
 		__m128i x1 = _mm_loadu_si128((const __m128i *)(s + lit->off1));
 		__m128i x2 = _mm_loadu_si128((const __m128i *)(s + lit->off2));
-		__m128i m1 = _mm_or_si128(_mm_cmpeq_epi8(x1, a1), _mm_cmpeq_epi8(x1, a2));
-		__m128i m2 = _mm_or_si128(_mm_cmpeq_epi8(x2, c1), _mm_cmpeq_epi8(x2, c2));
-		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(m1, m2));
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+		        _mm_cmpeq_epi8(_mm_or_si128(x1, f1), w1),
+		        _mm_cmpeq_epi8(_mm_or_si128(x2, f2), w2)));
 		while (mask != 0) {
 			const unsigned char *cand = s + __builtin_ctz(mask);
-			if (safe_prefix_at(lit, cand))
+			if (span_at(lit, cand))
 				return cand;
 			mask &= mask - 1;
 		}
@@ -497,9 +571,8 @@ static const unsigned char *caseless_pair_find(const struct mapq__literal *lit,
 	}
 #endif
 	for (; s <= last; s++)
-		if ((s[lit->off1] == lit->b1 || s[lit->off1] == lit->b1alt) &&
-		    (s[lit->off2] == lit->b2 || s[lit->off2] == lit->b2alt) &&
-		    safe_prefix_at(lit, s))
+		if ((s[lit->off1] | fold1) == want1 &&
+		    (s[lit->off2] | fold2) == want2 && span_at(lit, s))
 			return s;
 	return NULL;
 }
@@ -508,8 +581,8 @@ const unsigned char *mapq__literal_find(const struct mapq__literal *lit,
                                         const unsigned char *p,
                                         const unsigned char *end)
 {
-	if (lit->caseless && lit->pair)
-		return caseless_pair_find(lit, p, end);
+	if (lit->pair)
+		return pair_find(lit, p, end);
 	if (lit->caseless) {
 		/* Candidates: the chosen byte in either case, anywhere (case
 		 * folding may change byte offsets, so its offset in the
@@ -540,42 +613,8 @@ const unsigned char *mapq__literal_find(const struct mapq__literal *lit,
 				return q;
 		return NULL;
 	}
-	if (end - p < (ptrdiff_t)lit->len)
+	/* A one-byte literal. */
+	if (p >= end)
 		return NULL;
-	const unsigned char *last = end - lit->len; /* last possible start */
-	if (!lit->pair) /* a one-byte literal */
-		return memchr(p, lit->b1, (size_t)(last - p) + 1);
-	const unsigned char *s = p;
-#ifdef HAVE_AVX2_PATH
-	if (have_avx2()) {
-		const unsigned char *hit = pair_find_avx2(lit, s, last, &s);
-		if (hit != NULL)
-			return hit;
-	}
-#endif
-#ifdef __SSE2__
-	/* Packed pair: compare the rarest byte and the second rarest at
-	 * their offsets for 16 candidate starts at once; only starts where
-	 * both agree are checked in full. */
-	const __m128i v1 = _mm_set1_epi8((char)lit->b1);
-	const __m128i v2 = _mm_set1_epi8((char)lit->b2);
-	while (s + 15 <= last) {
-		__m128i x1 = _mm_loadu_si128((const __m128i *)(s + lit->off1));
-		__m128i x2 = _mm_loadu_si128((const __m128i *)(s + lit->off2));
-		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(
-		        _mm_cmpeq_epi8(x1, v1), _mm_cmpeq_epi8(x2, v2)));
-		while (mask != 0) {
-			const unsigned char *cand = s + __builtin_ctz(mask);
-			if (literal_at(lit, cand))
-				return cand;
-			mask &= mask - 1;
-		}
-		s += 16;
-	}
-#endif
-	for (; s <= last; s++)
-		if (s[lit->off1] == lit->b1 && s[lit->off2] == lit->b2 &&
-		    literal_at(lit, s))
-			return s;
-	return NULL;
+	return memchr(p, lit->b1, (size_t)(end - p));
 }

@@ -20,11 +20,15 @@ struct mapq__literal {
 	int whole;    /* the pattern is exactly this literal */
 	int caseless; /* ASCII letters match in either case */
 	int usable;   /* the prefilter may be used */
-	int pair;     /* compare two bytes at once (case-sensitive, len >= 2) */
-	size_t off1, off2;
-	unsigned char b1, b1alt, b2, b2alt;
-	size_t safe_len; /* caseless: leading ASCII letters folding only to
-	                  * ASCII, matched at fixed offsets */
+	int pair;     /* compare two bytes of the span at once */
+	/* The span: the bytes compared at fixed offsets, the whole literal
+	 * (case-sensitive) or under -i its longest run of bytes that match
+	 * only themselves in either ASCII case (no 'k', 's' or non-ASCII
+	 * byte: those also match multi-byte characters). */
+	size_t span_off, span_len;
+	size_t off1, off2; /* the pair's offsets in the span (off1 alone:
+	                    * in the literal) */
+	unsigned char b1, b1alt, b2, b2alt; /* each byte and its other case */
 };
 
 /*
@@ -47,8 +51,9 @@ void mapq__literal_plan(struct mapq__literal *lit, int caseless,
 /*
  * Scan [p, end) for a candidate.  Case-sensitive: the start of the first
  * occurrence of the literal (entirely inside [p, end)).  Caseless: a
- * position inside a line that may hold a match, to be confirmed.  NULL
- * when there is none.
+ * position inside a line that may hold a match (the start of an occurrence
+ * of the span, or of the lone byte), to be confirmed.  NULL when there is
+ * none.
  */
 const unsigned char *mapq__literal_find(const struct mapq__literal *lit,
                                         const unsigned char *p,

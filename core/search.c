@@ -5,9 +5,11 @@
  * line alone (without its newline), as grep -P decides.  Three ways to
  * find the next such line, fastest first:
  *
- * 1. Prefilter: the patterns' required literal is found with a vectorised
- *    scan; only the line around each candidate is given to PCRE2 (or not
- *    even that when the pattern is the literal itself).
+ * 1. Prefilter: the patterns' required literal, or a run of byte classes
+ *    every match holds (byteclass.c), is found with a vectorised scan;
+ *    only the line around each candidate is given to PCRE2 (or not even
+ *    that when the pattern is the literal itself).  Which of them, if
+ *    any, is decided from a sample of the data.
  * 2. Buffer: PCRE2 runs over the whole remaining buffer (multiline mode)
  *    and the line is found around its match.  Exact for "simple" patterns,
  *    whose matching inside a line does not depend on what lies beyond it;
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byteclass.h"
 #include "common/error.h"
 #include "input/input.h"
 #include "literal.h"
@@ -39,19 +42,31 @@ enum search_mode {
 	MODE_SET /* several patterns: pattern_set.c */
 };
 
+/* What the prefilter mode scans for; FILTER_NONE: PCRE2 alone, as in
+ * MODE_BUFFER or MODE_LINES. */
+enum search_filter { FILTER_NONE, FILTER_LITERAL, FILTER_CLASSES };
+
 struct mapq_matcher {
 	pcre2_code *code;
 	int jit;
 	enum search_mode mode;
+	int simple; /* pattern_is_simple: MODE_BUFFER is exact */
 	int literal_is_match; /* a prefilter hit is the match itself */
 	struct mapq__literal lit;
 	struct mapq__pset *set; /* MODE_SET */
+	struct mapq__classes classes;
 };
+
+/* Plans: none yet, made without data (a first buffer too small to
+ * sample), made from a sample of the data (final). */
+enum { PLAN_NONE, PLAN_STATIC, PLAN_SAMPLED };
 
 struct mapq_search {
 	const mapq_matcher *m;
 	/* The prefilter's plan, re-made from the first data searched. */
 	struct mapq__literal lit;
+	struct mapq__classes classes;
+	enum search_filter filter;
 	int planned;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
@@ -128,8 +143,14 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 	              mapq__pattern_is_simple(patterns[0].text, patterns[0].len));
 	m->jit = pcre2_jit_compile(m->code, PCRE2_JIT_COMPLETE) == 0;
 
-	/* The prefilter needs one pattern (alternatives share nothing). */
-	int have_literal = 0;
+	/* The prefilters need one pattern (alternatives share nothing). */
+	int have_literal = 0, have_classes = 0;
+	if (n == 1 && !(flags & MAPQ_MATCH_FIXED) && c.utf)
+		have_classes = mapq__classes_extract(
+		        (const unsigned char *)patterns[0].text, patterns[0].len,
+		        (flags & MAPQ_MATCH_CASELESS) != 0, &m->classes) > 0;
+	if (have_classes)
+		mapq__classes_plan(&m->classes, NULL, 0);
 	if (n == 1) {
 		if (flags & MAPQ_MATCH_FIXED) {
 			size_t len = patterns[0].len < MAPQ__LITERAL_MAX
@@ -138,7 +159,9 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 			memcpy(m->lit.bytes, patterns[0].text, len);
 			m->lit.len = len;
 			m->lit.whole = len == patterns[0].len;
-			have_literal = len > 0;
+			/* A newline is never inside a line: no literal. */
+			have_literal = len > 0 &&
+			               memchr(patterns[0].text, '\n', len) == NULL;
 		} else {
 			/* Extraction reads UTF-8 characters, which a
 			 * byte-wise regex does not have. */
@@ -150,9 +173,13 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 	if (have_literal)
 		mapq__literal_plan(&m->lit, (flags & MAPQ_MATCH_CASELESS) != 0,
 		                   NULL);
-	if (have_literal && m->lit.usable) {
+	if (!have_literal)
+		m->lit.usable = 0;
+	m->simple = simple;
+	if (m->lit.usable || m->classes.usable) {
 		m->mode = MODE_PREFILTER;
-		m->literal_is_match = m->lit.whole && !m->lit.caseless &&
+		m->literal_is_match = m->lit.usable && m->lit.whole &&
+		                      !m->lit.caseless &&
 		                      !(flags & (MAPQ_MATCH_WORD | MAPQ_MATCH_LINE));
 	} else {
 		m->mode = simple ? MODE_BUFFER : MODE_LINES;
@@ -185,6 +212,7 @@ int mapq_search_create(mapq_search **out, const mapq_matcher *m,
 		free(s);
 		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
 	}
+	s->classes = m->classes;
 	if (m->code != NULL) {
 		s->md = pcre2_match_data_create_from_pattern(m->code, NULL);
 		s->mctx = pcre2_match_context_create(NULL);
@@ -301,26 +329,100 @@ static uint64_t line_end_of(const unsigned char *d, uint64_t size, uint64_t at)
 	return nl != NULL ? (uint64_t)(nl - d) : size;
 }
 
-/* Bytes sampled to learn which bytes of the literal are rare. */
+/* Bytes sampled to learn which bytes of the literal are rare, and which
+ * prefilter is worth it; less than PLAN_MIN bytes teach nothing. */
 #define PLAN_SAMPLE ((uint64_t)256 << 10)
+#define PLAN_MIN ((uint64_t)4096)
 
 /*
- * Choose the prefilter's bytes by their frequency in the data itself: a
- * static guess of what is rare fails on logs, where '=' or digits fill
- * every line.  Done once per search, on the first buffer.
+ * Relative costs of the prefilters, in units of one byte passed by the
+ * literal scan (measured on the 2 GiB log of bench/grep.sh): a byte through
+ * the byte-class scan, and a candidate line handed to PCRE2.
  */
-static void plan_from_sample(mapq_search *s, const mapq_view *buf,
-                             uint64_t from)
+#define COST_CLASS_BYTE 2
+#define COST_LINE 2000
+
+static const unsigned char *filter_find(const mapq_search *s,
+                                        const unsigned char *p,
+                                        const unsigned char *end)
 {
-	uint32_t freq[256] = {0};
+	return s->filter == FILTER_CLASSES ? mapq__classes_find(&s->classes, p, end)
+	                                   : mapq__literal_find(&s->lit, p, end);
+}
+
+/* The lines of p[0..n) in which the current filter finds a candidate. */
+static uint64_t candidate_lines(const mapq_search *s, const unsigned char *p,
+                                uint64_t n)
+{
+	const unsigned char *q = p, *end = p + n;
+	uint64_t lines = 0;
+	while ((q = filter_find(s, q, end)) != NULL) {
+		lines++;
+		q = memchr(q, '\n', (size_t)(end - q));
+		if (q == NULL)
+			break;
+		q++;
+	}
+	return lines;
+}
+
+/*
+ * Choose the prefilter from the data itself: which bytes of the literal
+ * are rare (a static guess fails on logs, where '=' or digits fill every
+ * line), which run of byte classes is rarest, and then which filter, if
+ * any, costs least on a sample.  Made on the first buffer searched, and
+ * made again once when that one was too small to sample.
+ */
+static void plan_search(mapq_search *s, const mapq_view *buf, uint64_t from)
+{
+	const mapq_matcher *m = s->m;
 	uint64_t n = buf->size - from < PLAN_SAMPLE ? buf->size - from
 	                                             : PLAN_SAMPLE;
 	const unsigned char *p = buf->data + from;
-	for (uint64_t i = 0; i < n; i++)
-		freq[p[i]]++;
-	if (n >= 4096)
-		mapq__literal_plan(&s->lit, s->m->lit.caseless, freq);
-	s->planned = 1;
+	if (n < PLAN_MIN) {
+		if (s->planned == PLAN_NONE) {
+			s->filter = m->lit.usable ? FILTER_LITERAL : FILTER_CLASSES;
+			s->planned = PLAN_STATIC;
+		}
+		return;
+	}
+	s->planned = PLAN_SAMPLED;
+	if (m->lit.usable) {
+		uint32_t freq[256] = {0};
+		for (uint64_t i = 0; i < n; i++)
+			freq[p[i]]++;
+		mapq__literal_plan(&s->lit, m->lit.caseless, freq);
+	}
+	if (m->classes.usable)
+		mapq__classes_plan(&s->classes, p, (size_t)n);
+	if (m->literal_is_match) {
+		s->filter = FILTER_LITERAL; /* PCRE2 is never asked */
+		return;
+	}
+	uint64_t best = UINT64_MAX, class_lines = 0;
+	enum search_filter choice = FILTER_NONE;
+	if (m->lit.usable) {
+		s->filter = FILTER_LITERAL;
+		best = n + candidate_lines(s, p, n) * COST_LINE;
+		choice = FILTER_LITERAL;
+	}
+	if (m->classes.usable) {
+		s->filter = FILTER_CLASSES;
+		class_lines = candidate_lines(s, p, n);
+		if (n * COST_CLASS_BYTE + class_lines * COST_LINE < best)
+			choice = FILTER_CLASSES;
+	}
+	/* Without a literal, a filter that passes most lines only adds its
+	 * scan to PCRE2's own (which is fast on lines that match early). */
+	if (choice == FILTER_CLASSES && !m->lit.usable) {
+		uint64_t lines = 1;
+		for (const unsigned char *q = p;
+		     (q = memchr(q, '\n', (size_t)(p + n - q))) != NULL; q++)
+			lines++;
+		if (class_lines * 2 > lines)
+			choice = FILTER_NONE;
+	}
+	s->filter = choice;
 }
 
 static int next_by_prefilter(mapq_search *s, const mapq_view *buf,
@@ -329,17 +431,14 @@ static int next_by_prefilter(mapq_search *s, const mapq_view *buf,
 	const mapq_matcher *mt = s->m;
 	const unsigned char *d = buf->data;
 	uint64_t size = buf->size;
-	if (!s->planned)
-		plan_from_sample(s, buf, from);
 	while (from < size) {
-		const unsigned char *c = mapq__literal_find(&s->lit, d + from,
-		                                            d + size);
+		const unsigned char *c = filter_find(s, d + from, d + size);
 		if (c == NULL)
 			return 0;
 		uint64_t at = (uint64_t)(c - d);
 		uint64_t ls = line_start_of(d, from, at);
 		uint64_t le = line_end_of(d, size, at);
-		if (mt->literal_is_match) {
+		if (mt->literal_is_match && s->filter == FILTER_LITERAL) {
 			m->line_start = ls;
 			m->line_end = le;
 			m->start = at;
@@ -413,7 +512,14 @@ int mapq_search_next_line(mapq_search *s, const mapq_view *buf, uint64_t from,
 	int rc;
 	switch (s->m->mode) {
 	case MODE_PREFILTER:
-		rc = next_by_prefilter(s, buf, from, m, err);
+		if (s->planned != PLAN_SAMPLED)
+			plan_search(s, buf, from);
+		if (s->filter != FILTER_NONE)
+			rc = next_by_prefilter(s, buf, from, m, err);
+		else if (s->m->simple)
+			rc = next_by_buffer(s, buf, from, m, err);
+		else
+			rc = next_by_lines(s, buf, from, m, err);
 		break;
 	case MODE_BUFFER:
 		rc = next_by_buffer(s, buf, from, m, err);
