@@ -221,9 +221,11 @@ static int alone_in_line(mapq_search **alone, size_t n, const mapq_view *v,
 }
 
 /* Compare the set of patterns[] with them alone, on `text`. */
-static void check_set(const char *const *patterns, size_t n, unsigned flags,
-                      const char *text, size_t len)
+/* Returns the number of lines where some pattern matched. */
+static size_t check_set(const char *const *patterns, size_t n, unsigned flags,
+                        const char *text, size_t len)
 {
+	size_t matched = 0;
 	mapq_pattern p[16];
 	mapq_matcher *alone_m[16], *set_m;
 	mapq_search *alone[16], *set;
@@ -248,6 +250,7 @@ static void check_set(const char *const *patterns, size_t n, unsigned flags,
 		mapq_match want;
 		int w = alone_in_line(alone, n, &v, ls, le, ls, 0, &want);
 		if (w) {
+			matched++;
 			mapq_match got;
 			ck_assert_int_eq(mapq_search_next_line(set, &v, from, &got, &err), 1);
 			ck_assert_msg(got.line_start == ls && got.start == want.start &&
@@ -286,6 +289,7 @@ static void check_set(const char *const *patterns, size_t n, unsigned flags,
 		mapq_search_destroy(alone[i]);
 		mapq_matcher_destroy(alone_m[i]);
 	}
+	return matched;
 }
 
 START_TEST(set_equals_patterns_alone)
@@ -303,6 +307,7 @@ START_TEST(set_equals_patterns_alone)
 	                                     MAPQ_MATCH_LINE};
 	rng_state = 99;
 	char text[400];
+	size_t matched = 0;
 	for (int round = 0; round < 400; round++) {
 		size_t n = 2 + rnd() % 5;
 		const char *pats[8];
@@ -319,8 +324,10 @@ START_TEST(set_equals_patterns_alone)
 			wrapless = wrapless && strstr(pats[i], "\\Q") == NULL;
 		if (!wrapless)
 			flags &= ~(unsigned)MAPQ_MATCH_WORD;
-		check_set(pats, n, flags, text, len);
+		matched += check_set(pats, n, flags, text, len);
 	}
+	/* The rounds compared matching lines, not only empty answers. */
+	ck_assert_uint_gt(matched, 400);
 }
 END_TEST
 
@@ -333,6 +340,7 @@ START_TEST(fixed_set_equals_strings_alone)
 	                                     MAPQ_MATCH_LINE};
 	rng_state = 5;
 	char text[300];
+	size_t matched = 0;
 	for (int round = 0; round < 400; round++) {
 		size_t n = 2 + rnd() % 6;
 		const char *pats[8];
@@ -342,8 +350,10 @@ START_TEST(fixed_set_equals_strings_alone)
 		size_t len = rnd() % 100;
 		for (size_t k = 0; k < len; k++)
 			text[k] = alphabet[rnd() % (sizeof alphabet - 1)];
-		check_set(pats, n, MAPQ_MATCH_FIXED | flag_sets[rnd() % 4], text, len);
+		matched += check_set(pats, n, MAPQ_MATCH_FIXED | flag_sets[rnd() % 4],
+		                     text, len);
 	}
+	ck_assert_uint_gt(matched, 400);
 }
 END_TEST
 

@@ -18,30 +18,9 @@ v=$(grep --version | head -n 1)
 W=$TMP/w
 mkdir "$W" && cd "$W" || exit 2
 
-# oracle NAME WANT GOT: stdout, exit status and stderr (grep: read as
-# mapq:) must agree.
-oracle() {
-	local name=$1 want=$2 got=$3 ws gs why=
-	checks=$((checks + 1))
-	bash -c "$want" >"$TMP/want" 2>"$TMP/werr.raw"
-	ws=$?
-	timeout 120 bash -c "$got" >"$TMP/got" 2>"$TMP/gerr"
-	gs=$?
-	sed 's/^grep: /mapq: /' "$TMP/werr.raw" >"$TMP/werr"
-	cmp -s "$TMP/want" "$TMP/got" || why="stdout differs"
-	[ "$ws" = "$gs" ] || why="${why:+$why, }exit status $gs, want $ws"
-	cmp -s "$TMP/werr" "$TMP/gerr" || why="${why:+$why, }stderr differs"
-	if [ -n "$why" ]; then
-		fail "$name: $why"
-		{
-			printf '    mapq: %s\n    ref:  %s\n' "$got" "$want"
-			diff -a "$TMP/want" "$TMP/got" | head -n 8 | cut -c 1-160 | cat -v |
-				sed 's/^/      /'
-			head -n 2 "$TMP/gerr" | cut -c 1-160 | sed 's/^/    stderr: /'
-		} >&2
-	fi
-}
-q() { printf '%q ' "$@"; }
+# The comparison: grep_oracle.sh's oracle, with more time for the big sets.
+ORACLE_TIMEOUT=120
+. "$(dirname "$0")/grep_oracle.sh"
 # ref LOCALE REFOPT ARGS...: mapq grep ARGS against grep REFOPT ARGS in
 # LOCALE (REFOPT: -E, -P or '' for grep's syntax; mapq's is PCRE2's).
 ref() {
