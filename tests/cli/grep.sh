@@ -50,7 +50,7 @@ awk 'BEGIN { s = "aaaa"; while (length(s) < 99999) s = s s; print substr(s, 1, 9
 
 # --- the comparison -------------------------------------------------------
 
-. "$(dirname "$0")/grep_oracle.sh"
+. "$CLI_DIR/grep_oracle.sh" || exit 2
 # wrap PRE POST REFOPTS ARGS...: the same inside a shell context, e.g. PRE
 # "cat f |" or POST "<f".
 wrap() {

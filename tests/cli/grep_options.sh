@@ -34,7 +34,7 @@ seq 1 2000 >nums.txt
 
 # --- the comparison (as in grep.sh) ------------------------------------
 
-. "$(dirname "$0")/grep_oracle.sh"
+. "$CLI_DIR/grep_oracle.sh" || exit 2
 # sorted REFOPTS ARGS...: stdout and stderr each compared after sort (grep
 # walks directories in readdir order, mapq in name order); the exit
 # status is grep's.

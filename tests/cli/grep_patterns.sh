@@ -20,7 +20,7 @@ mkdir "$W" && cd "$W" || exit 2
 
 # The comparison: grep_oracle.sh's oracle, with more time for the big sets.
 ORACLE_TIMEOUT=120
-. "$(dirname "$0")/grep_oracle.sh"
+. "$CLI_DIR/grep_oracle.sh" || exit 2
 # ref LOCALE REFOPT ARGS...: mapq grep ARGS against grep REFOPT ARGS in
 # LOCALE (REFOPT: -E, -P or '' for grep's syntax; mapq's is PCRE2's).
 ref() {

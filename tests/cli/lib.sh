@@ -2,6 +2,8 @@
 # independent tool's output, count failures.  Sourced by each test.
 set -u
 export LC_ALL=C
+# The folder of the tests, for what they source after changing directory.
+CLI_DIR=$(cd "$(dirname "$0")" && pwd)
 fails=0
 checks=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mapq-cli-XXXXXX")
