@@ -34,6 +34,65 @@
 #include "literal.h"
 #include "multi_literal.h"
 
+/*
+ * Is matching inside a line independent of the bytes around the line, so
+ * that a whole-buffer search finds the same lines?  Conservative: any
+ * construct that can look past the line, or change multiline mode, makes
+ * the pattern "not simple" (found as text, even inside a class: a false
+ * alarm only costs speed).
+ */
+int mapq__pattern_is_simple(const char *p, size_t n)
+{
+	static const char *const unsafe[] = {"\\A", "\\z", "\\Z", "\\G",
+	                                     "(?=", "(?!", "(?<=", "(?<!",
+	                                     "(*", "(?C"};
+	for (size_t k = 0; k < sizeof unsafe / sizeof unsafe[0]; k++)
+		if (memmem(p, n, unsafe[k], strlen(unsafe[k])) != NULL)
+			return 0;
+	for (size_t i = 0; i + 2 < n; i++) {
+		if (p[i] != '(' || p[i + 1] != '?')
+			continue;
+		char c = p[i + 2];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z' && c != 'P') ||
+		    c == '-' || c == '^')
+			return 0; /* option settings such as (?s) or (?-m) */
+	}
+	return 1;
+}
+
+/* Turn a PCRE2 matching failure into an error naming the file. */
+int mapq__match_failed(const mapq_view *buf, int rc, mapq_error *err)
+{
+	const char *name = buf->file != NULL ? mapq_file_name(buf->file) : "(buffer)";
+	const char *why;
+	switch (rc) {
+	case PCRE2_ERROR_MATCHLIMIT:
+		why = "match limit";
+		break;
+	case PCRE2_ERROR_DEPTHLIMIT:
+		why = "depth limit";
+		break;
+	case PCRE2_ERROR_JIT_STACKLIMIT:
+		why = "JIT stack limit";
+		break;
+	case PCRE2_ERROR_HEAPLIMIT:
+		why = "heap limit";
+		break;
+	case PCRE2_ERROR_NOMEMORY:
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
+		                       name);
+	default: {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(rc, msg, sizeof msg);
+		return mapq__error_set(err, MAPQ_ELIMIT, 0,
+		                       "%s: pattern matching failed: %s", name,
+		                       (const char *)msg);
+	}
+	}
+	return mapq__error_set(err, MAPQ_ELIMIT, 0,
+	                       "%s: pattern too expensive (%s)", name, why);
+}
+
 #define JIT_STACK_START ((size_t)64 << 10)
 #define JIT_STACK_MAX ((size_t)64 << 20)
 
