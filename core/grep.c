@@ -785,44 +785,60 @@ static struct slot *wait_piece(struct mapq_grep *g)
 	return sl;
 }
 
+/*
+ * The next record of the current block, if it has one: 1 or 0 as
+ * mapq_grep_next, or NO_RECORD when the block has none left to give.  It
+ * reads no mapped byte (the workers did), so it needs no guard.
+ */
+#define NO_RECORD 2
+
+static int next_from_block(struct mapq_grep *g, mapq_grep_record *rec,
+                           mapq_error *err)
+{
+	struct block *b = g->cur_block;
+	while (b != NULL && g->cur_at < b->n) {
+		size_t i = g->cur_at++;
+		struct mapq__grep_line l = b->lines[i];
+		if (g->have_last && l.offset < g->last_end)
+			continue; /* the previous piece yielded it */
+		if (l.kind == MAPQ_GREP_SELECTED &&
+		    (l.binary || g->binary_seen)) {
+			g->sum.binary_match = 1;
+			count_selected(g, &l);
+			return 0;
+		}
+		if (l.leads && g->binary_seen)
+			continue;
+		if (g->flags & MAPQ_GREP_NUMBERS)
+			l.number = l.number - NUMBER_BIAS + g->base;
+		if (l.kind == MAPQ_GREP_SELECTED)
+			count_selected(g, &l);
+		int rc = hand_out(g, &l, b->spans + b->span_at[i],
+		                  b->span_at[i + 1] - b->span_at[i], 1, rec, err);
+		if (rc == 1 && l.kind == MAPQ_GREP_SELECTED &&
+		    g->sum.selected >= g->o.max_count) {
+			if (g->o.after > 0 && g->sum.selected_end < g->end)
+				start_trail(g, l.number);
+			else
+				g->trailing = 2; /* nothing more */
+		}
+		if (g->trailing == 2)
+			g->rc = 1;
+		return rc;
+	}
+	return NO_RECORD;
+}
+
 static int next_merged(struct mapq_grep *g, mapq_grep_record *rec,
                        mapq_error *err)
 {
 	for (;;) {
 		if (g->trailing)
 			return next_trail(g, rec, err);
-		struct block *b = g->cur_block;
-		if (b != NULL && g->cur_at < b->n) {
-			size_t i = g->cur_at++;
-			struct mapq__grep_line l = b->lines[i];
-			if (g->have_last && l.offset < g->last_end)
-				continue; /* the previous piece yielded it */
-			if (l.kind == MAPQ_GREP_SELECTED &&
-			    (l.binary || g->binary_seen)) {
-				g->sum.binary_match = 1;
-				count_selected(g, &l);
-				return 0;
-			}
-			if (l.leads && g->binary_seen)
-				continue;
-			if (g->flags & MAPQ_GREP_NUMBERS)
-				l.number = l.number - NUMBER_BIAS + g->base;
-			if (l.kind == MAPQ_GREP_SELECTED)
-				count_selected(g, &l);
-			int rc = hand_out(g, &l, b->spans + b->span_at[i],
-			                  b->span_at[i + 1] - b->span_at[i], 1, rec,
-			                  err);
-			if (rc == 1 && l.kind == MAPQ_GREP_SELECTED &&
-			    g->sum.selected >= g->o.max_count) {
-				if (g->o.after > 0 && g->sum.selected_end < g->end)
-					start_trail(g, l.number);
-				else
-					g->trailing = 2; /* nothing more */
-			}
-			if (g->trailing == 2)
-				g->rc = 1;
+		int rc = next_from_block(g, rec, err);
+		if (rc != NO_RECORD)
 			return rc;
-		}
+		struct block *b = g->cur_block;
 		if (g->trailing == 2)
 			return 0;
 		if (g->cur >= g->n_pieces) {
@@ -865,7 +881,7 @@ static int next_merged(struct mapq_grep *g, mapq_grep_record *rec,
 			continue;
 		}
 		/* The piece is done and merged. */
-		int rc = sl->rc;
+		rc = sl->rc;
 		if (rc < 0)
 			*err = sl->err;
 		uint64_t s = sl->start, e = sl->end;
@@ -961,8 +977,15 @@ int mapq_grep_next(mapq_grep *g, mapq_grep_record *rec, mapq_error *err)
 			return rc;
 		}
 	}
-	struct next_job j = {g, rec, &g->err};
-	int rc = next_guarded(&j);
+	/* Most records of a threaded search come straight from a block:
+	 * no guard to set up for them. */
+	int rc = g->tids != NULL && !g->trailing
+	                 ? next_from_block(g, rec, &g->err)
+	                 : NO_RECORD;
+	if (rc == NO_RECORD) {
+		struct next_job j = {g, rec, &g->err};
+		rc = next_guarded(&j);
+	}
 	if (rc <= 0) {
 		g->rc = rc < 0 ? rc : 1;
 		if (rc < 0 && err != NULL)
