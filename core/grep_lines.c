@@ -240,6 +240,12 @@ static int select_line(struct mapq__grep_engine *e, uint64_t ls, uint64_t le)
 	e->sel_ls = ls;
 	e->sel_le = le;
 	e->sel_number = number_at(e, w->offset + ls);
+	if ((e->flags & MAPQ_GREP_NUMBERS) && le < w->size) {
+		/* Its newline is known: numbering goes on after it, not
+		 * through it again. */
+		e->num_pos = w->offset + le + 1;
+		e->num_line++;
+	}
 	e->pend_k = 0;
 	if (e->binary) {
 		/* A selected line in binary data: the search ends here,
