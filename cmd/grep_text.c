@@ -4,6 +4,7 @@
  * counts and file lists.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,14 +41,33 @@ static void put_sep(struct grep_file *gf, char sep)
 	put_colored(gf, COLOR_SEP, &sep, 1);
 }
 
-/* Decimal digits of v, without printf (it is on every line of -n). */
+/* Decimal digits of v, two at a time, without printf (it is on every line
+ * of -n). */
 static size_t format_u64(char *end, uint64_t v)
 {
+	static const char pairs[] = "00010203040506070809"
+	                            "10111213141516171819"
+	                            "20212223242526272829"
+	                            "30313233343536373839"
+	                            "40414243444546474849"
+	                            "50515253545556575859"
+	                            "60616263646566676869"
+	                            "70717273747576777879"
+	                            "80818283848586878889"
+	                            "90919293949596979899";
 	char *p = end;
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
+	while (v >= 100) {
+		const char *d = pairs + 2 * (v % 100);
+		v /= 100;
+		*--p = d[1];
+		*--p = d[0];
+	}
+	if (v >= 10) {
+		*--p = pairs[2 * v + 1];
+		*--p = pairs[2 * v];
+	} else {
+		*--p = (char)('0' + v);
+	}
 	return (size_t)(end - p);
 }
 
@@ -55,10 +75,16 @@ static size_t format_u64(char *end, uint64_t v)
 static void put_number(struct grep_file *gf, uint64_t v, char sep)
 {
 	char num[48];
-	size_t k = format_u64(num + sizeof num, v);
-	while (k < (size_t)gf->num_width && k < sizeof num)
-		num[sizeof num - ++k] = ' ';
-	put_colored(gf, COLOR_NUMBER, num + sizeof num - k, k);
+	char *end = num + sizeof num - 1;
+	size_t k = format_u64(end, v);
+	while (k < (size_t)gf->num_width && k < sizeof num - 1)
+		end[-(ptrdiff_t)++k] = ' ';
+	if (!gf->o->color) {
+		*end = sep; /* one write for the number and its separator */
+		put(gf, end - k, k + 1);
+		return;
+	}
+	put_colored(gf, COLOR_NUMBER, end - k, k);
 	put_sep(gf, sep);
 }
 
