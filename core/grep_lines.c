@@ -8,6 +8,9 @@
  * (m_ls, m_le) is the first matching line at or after pos; last_end is
  * the file offset just after the last line yielded, so before-context
  * never repeats a line and "--" can be decided by adjacency.
+ *
+ * A line ends with `eol`: '\n', or NUL for the records of
+ * MAPQ_GREP_NULL_DATA; nothing else here knows the difference.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +64,7 @@ static uint64_t walk_back(const unsigned char *d, uint64_t first, uint64_t floor
 {
 	*n = 0;
 	while (*n < want && first > floor) {
-		/* The previous line ends with the newline at first - 1. */
+		/* The previous line ends with its eol byte at first - 1. */
 		const unsigned char *nl =
 		        first - 1 > floor
 		                ? mapq__last_byte(d + floor, first - 1 - floor, eol)
@@ -267,7 +270,7 @@ static int next_pending(struct mapq__grep_engine *e, struct mapq__grep_line *l)
 		          le,
 		          (e->flags & MAPQ_GREP_NUMBERS) ? e->sel_number - e->pend_k
 		                                         : 0);
-		/* Lines of the region before w all end with a newline. */
+		/* Lines of the region before w all end with their eol byte. */
 		l->newline = 1;
 		l->leads = 1;
 		e->pend_k--;
