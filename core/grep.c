@@ -558,53 +558,6 @@ static int records_range(struct mapq_grep *g, const mapq_view *v,
 	return rc;
 }
 
-/*
- * Input that is not mapped, as records: a scan of all of its data, of
- * which the records that start in the byte range are kept.  The range is
- * resolved first where the input can be read again; on a stream, only a
- * range counted from the front can be known before the data ends.
- */
-static int records_scan(struct mapq_grep *g, mapq_error *err)
-{
-	struct mapq__grep_records *r = &g->recs;
-	r->eol = g->eol;
-	r->first = 0;
-	r->last = UINT64_MAX;
-	const mapq_range *range = g->o.range;
-	if (range != NULL) {
-		unsigned fl = range->flags;
-		if (mapq__file_random_access(g->f)) {
-			int rc = mapq_range_resolve(g->f, range, MAPQ_RESOLVE_DEFAULT,
-			                            &r->first, &r->last, err);
-			if (rc != MAPQ_OK)
-				return rc;
-		} else if (fl & (MAPQ_RANGE_START_NEG | MAPQ_RANGE_END_NEG)) {
-			return mapq__error_set(err, MAPQ_ENOTSUP, 0,
-			                       "%s: a byte range counted from the "
-			                       "end needs a file, not a stream, "
-			                       "with NUL-terminated records",
-			                       mapq_file_name(g->f));
-		} else {
-			r->first = (fl & MAPQ_RANGE_HAS_START) ? range->start : 0;
-			if (!(fl & MAPQ_RANGE_HAS_END))
-				r->last = UINT64_MAX;
-			else if (!(fl & MAPQ_RANGE_END_COUNT))
-				r->last = range->end;
-			else
-				r->last = range->end > UINT64_MAX - r->first
-				                  ? UINT64_MAX
-				                  : r->first + range->end;
-		}
-		if (r->last < r->first)
-			r->last = r->first;
-		if (r->last == r->first)
-			r->done = 1;
-	}
-	int rc = mapq_scan_create(&g->scan, g->f, NULL, 0, MAPQ_SCAN_DEFAULT, err);
-	r->scan = g->scan;
-	return rc;
-}
-
 static unsigned online_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -666,7 +619,13 @@ int mapq_grep_create(mapq_grep **out, mapq_file *f, const mapq_grep_options *o,
 		if (g->threads < 2)
 			g->threads = 0; /* the calling thread does it all */
 	} else if (g->null_data) {
-		rc = records_scan(g, err);
+		/* All of the data, as records; the range is applied to them. */
+		g->recs.eol = g->eol;
+		rc = mapq__grep_records_range(&g->recs, f, o->range, err);
+		if (rc == MAPQ_OK)
+			rc = mapq_scan_create(&g->scan, f, NULL, 0,
+			                      MAPQ_SCAN_DEFAULT, err);
+		g->recs.scan = g->scan;
 		if (rc != MAPQ_OK)
 			goto fail;
 	} else {

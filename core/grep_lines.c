@@ -18,6 +18,7 @@
 #include "common/buf.h"
 #include "common/error.h"
 #include "grep_lines.h"
+#include "input/input.h"
 #include "lines.h"
 
 void mapq__grep_engine_init(struct mapq__grep_engine *e)
@@ -367,6 +368,42 @@ void mapq__grep_records_free(struct mapq__grep_records *r)
 	free(r->buf);
 	r->buf = NULL;
 	r->len = r->cap = 0;
+}
+
+int mapq__grep_records_range(struct mapq__grep_records *r, mapq_file *f,
+                             const mapq_range *range, mapq_error *err)
+{
+	r->first = 0;
+	r->last = UINT64_MAX;
+	if (range == NULL)
+		return MAPQ_OK;
+	unsigned fl = range->flags;
+	if (mapq__file_random_access(f)) {
+		int rc = mapq_range_resolve(f, range, MAPQ_RESOLVE_DEFAULT,
+		                            &r->first, &r->last, err);
+		if (rc != MAPQ_OK)
+			return rc;
+	} else if (fl & (MAPQ_RANGE_START_NEG | MAPQ_RANGE_END_NEG)) {
+		return mapq__error_set(err, MAPQ_ENOTSUP, 0,
+		                       "%s: a byte range counted from the end "
+		                       "needs a file, not a stream, with "
+		                       "NUL-terminated records",
+		                       mapq_file_name(f));
+	} else {
+		r->first = (fl & MAPQ_RANGE_HAS_START) ? range->start : 0;
+		if (!(fl & MAPQ_RANGE_HAS_END))
+			r->last = UINT64_MAX;
+		else if (!(fl & MAPQ_RANGE_END_COUNT))
+			r->last = range->end;
+		else
+			r->last = range->end > UINT64_MAX - r->first
+			                  ? UINT64_MAX
+			                  : r->first + range->end;
+	}
+	if (r->last < r->first)
+		r->last = r->first;
+	r->done = r->last == r->first;
+	return MAPQ_OK;
 }
 
 /*

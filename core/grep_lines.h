@@ -137,6 +137,14 @@ struct mapq__grep_records {
 	int done;
 };
 
+/*
+ * Set first and last from a byte range (NULL: all of the data), resolved
+ * where f can be read again; on a stream only a range counted from the
+ * front can be known in advance (else MAPQ_ENOTSUP).
+ */
+int mapq__grep_records_range(struct mapq__grep_records *r, mapq_file *f,
+                             const mapq_range *range, mapq_error *err);
+
 /* The next window of whole records: 1, 0 at the end, or an error of the
  * scan (or MAPQ_ENOMEM).  The window is valid until the next call. */
 int mapq__grep_records_next(struct mapq__grep_records *r, mapq_view *out,
