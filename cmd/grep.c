@@ -61,6 +61,8 @@ static const char grep_usage[] =
         "      --line-buffered       flush output after every line (the default\n"
         "                            on a terminal)\n"
         "Input:\n"
+        "  -z, --null-data           lines end with a NUL byte, not a newline\n"
+        "                            (in input and output)\n"
         "  -a, --text                search binary files as text\n"
         "  -I                        skip binary files\n"
         "      --binary-files=TYPE   binary (the default), text (-a) or\n"
@@ -133,6 +135,7 @@ static const struct option grep_options[] = {
 	{"text", no_argument, NULL, 'a'},
 	{"recursive", no_argument, NULL, 'r'},
 	{"null", no_argument, NULL, 'Z'},
+	{"null-data", no_argument, NULL, 'z'},
 	{"bytes", required_argument, NULL, OPT_BYTES},
 	{"lines", required_argument, NULL, OPT_LINES},
 	{"json", no_argument, NULL, OPT_JSON},
@@ -531,7 +534,7 @@ int cmd_grep(int argc, char **argv)
 	opterr = 0;
 	while (before_optind = optind,
 	       (c = getopt_long(argc, argv,
-	                        ":e:f:EFGPiSwxvclLoqsnbHhm:A:B:C:aIrRTZj:0123456789",
+	                        ":e:f:EFGPiSwxvclLoqsnbHhm:A:B:C:aIrRTZzj:0123456789",
 	                        grep_options, NULL)) != -1) {
 		if (c >= '0' && c <= '9') {
 			/* As GNU grep: leading zeros are dropped, and more than
@@ -628,6 +631,7 @@ int cmd_grep(int argc, char **argv)
 			}
 			break;
 		case 'Z': o.null_after_name = 1; break;
+		case 'z': o.null_data = 1; break;
 		case 'T': o.initial_tab = 1; break;
 		case OPT_GROUP_SEPARATOR:
 			o.group_separator = optarg;
@@ -716,6 +720,13 @@ int cmd_grep(int argc, char **argv)
 			goto done;
 		}
 	}
+	/* Line ranges count newlines; records end with NUL (mapq-grep(1)). */
+	if (o.null_data && o.has_range && o.range.unit == MAPQ_RANGE_LINES) {
+		status = cli_usage_error("grep", "--lines cannot be used with -z");
+		goto done;
+	}
+	if (o.null_data)
+		o.match_flags |= MAPQ_MATCH_NULL_DATA;
 	if (o.json && (o.count || o.list_matching || o.list_nonmatching || o.quiet)) {
 		status = cli_usage_error("grep", "--json cannot be used with -c, -l, -L or -q");
 		goto done;

@@ -48,6 +48,7 @@ struct grep_opts {
 	size_t n_globs;
 	struct grep_glob *exclude_dirs; /* --exclude-dir */
 	size_t n_exclude_dirs;
+	int null_data;        /* -z: lines end with NUL, in and out */
 };
 
 /* One --include, --exclude or --exclude-dir glob. */

@@ -24,6 +24,8 @@ static void library_options(const struct grep_run *run, mapq_grep_options *g)
 	            !o->quiet;
 	if (o->invert)
 		g->flags |= MAPQ_GREP_INVERT;
+	if (o->null_data)
+		g->flags |= MAPQ_GREP_NULL_DATA;
 	if (!lines) {
 		g->flags |= MAPQ_GREP_COUNT_ONLY;
 		/* -q, -l and -L need one selected line to decide. */

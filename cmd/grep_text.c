@@ -134,6 +134,9 @@ void grep_text_record(struct grep_file *gf, const mapq_grep_record *r)
 	struct grep_run *run = gf->run;
 	int selected = r->kind == MAPQ_GREP_SELECTED;
 	char sep = selected ? ':' : '-';
+	/* -z: every line printed ends as it did in the input, with NUL;
+	 * the group separator, counts and names keep their newline (GNU). */
+	const char *eol = o->null_data ? "" : "\n";
 	if (o->context_given && !o->no_group_separator && run->printed_group &&
 	    !r->follows) {
 		const char *gs = o->group_separator != NULL ? o->group_separator
@@ -151,7 +154,7 @@ void grep_text_record(struct grep_file *gf, const mapq_grep_record *r)
 			prefix(gf, r, r->offset + m->start, sep, m->end - m->start);
 			put_colored(gf, COLOR_MATCH, r->line + m->start,
 			            m->end - m->start);
-			put(gf, "\n", 1);
+			put(gf, eol, 1);
 		}
 	} else {
 		prefix(gf, r, r->offset, sep, r->length);
@@ -159,7 +162,7 @@ void grep_text_record(struct grep_file *gf, const mapq_grep_record *r)
 			put_line_colored(gf, r);
 		else
 			put(gf, r->line, r->length);
-		put(gf, "\n", 1);
+		put(gf, eol, 1);
 	}
 	/* --line-buffered, or a terminal: each line is seen as printed. */
 	if (o->line_buffered)

@@ -24,6 +24,10 @@
  * - binary data: a NUL makes data binary from the start of its piece, as
  *   the one-thread path decides it from the start of its window (= piece).
  *
+ * With MAPQ_GREP_NULL_DATA a line is a NUL-terminated record: `eol` is
+ * what ends one everywhere above (pieces, numbers, context), and input
+ * that is not mapped goes through mapq__grep_records (grep_lines.c).
+ *
  * Records travel in blocks through a queue per piece, at most a few
  * blocks per piece and a few pieces ahead of the merge: memory is bounded
  * whatever the output.
@@ -83,6 +87,8 @@ struct mapq_grep {
 	mapq_file *f;
 	mapq_grep_options o;
 	unsigned flags;
+	int null_data;            /* MAPQ_GREP_NULL_DATA */
+	unsigned char eol;        /* '\n', or NUL with null_data */
 	int detect;               /* binary detection on */
 	int no_match;             /* binary data has no match (-I) */
 	mapq_search *search;      /* the caller's thread's */
@@ -99,6 +105,7 @@ struct mapq_grep {
 
 	/* One engine: over a scan, or over the pieces in turn. */
 	mapq_scan *scan;
+	struct mapq__grep_records recs; /* the scan's records (null_data) */
 	struct mapq__grep_engine eng;
 	int begun;                /* the first mapq_grep_next() was made */
 	int numbered;             /* the scan's first line number is known */
@@ -144,9 +151,9 @@ static uint64_t adjust(const struct mapq_grep *g, uint64_t x)
 		return g->start;
 	if (x >= g->end)
 		return g->end;
-	if (g->map[x - 1] == '\n')
+	if (g->map[x - 1] == g->eol)
 		return x;
-	const unsigned char *nl = memchr(g->map + x, '\n', g->end - x);
+	const unsigned char *nl = memchr(g->map + x, g->eol, g->end - x);
 	return nl != NULL ? (uint64_t)(nl - g->map) + 1 : g->end;
 }
 
@@ -163,9 +170,9 @@ static void piece_bounds(const struct mapq_grep *g, uint64_t k, uint64_t *s,
 	uint64_t a = k * g->piece, b = (k + 1) * g->piece;
 	a = g->start + (a < len ? a : len);
 	b = g->start + (b < len ? b : len);
-	if (a > g->start && g->map[a - 1] != '\n') {
+	if (a > g->start && g->map[a - 1] != g->eol) {
 		const unsigned char *nl =
-		        a < b ? memchr(g->map + a, '\n', b - a) : NULL;
+		        a < b ? memchr(g->map + a, g->eol, b - a) : NULL;
 		if (nl == NULL || (uint64_t)(nl - g->map) + 1 >= b) {
 			*s = *e = b; /* no line starts here */
 			return;
@@ -195,6 +202,7 @@ static void engine_setup(const struct mapq_grep *g, struct mapq__grep_engine *e,
 	memset(e, 0, sizeof *e);
 	e->search = s;
 	e->flags = g->flags;
+	e->null_data = g->null_data;
 	e->detect_binary = g->detect;
 	e->binary_no_match = g->no_match;
 	e->before = g->o.before;
@@ -358,8 +366,9 @@ static int run_piece(struct piece_job *job)
 		/* Only the lines owed: a search for the next match must not
 		 * run on past them. */
 		uint64_t xe = g->end;
-		const unsigned char *nl = mapq__find_nth_newline(
-		        g->map + sl->end, g->end - sl->end, e->after_left, NULL);
+		const unsigned char *nl =
+		        mapq__find_nth_byte(g->map + sl->end, g->end - sl->end,
+		                            e->after_left, g->eol, NULL);
 		if (nl != NULL)
 			xe = (uint64_t)(nl - g->map) + 1;
 		if (g->no_match)
@@ -514,6 +523,41 @@ static void stop_workers(struct mapq_grep *g)
 
 /* ---- create --------------------------------------------------------- */
 
+/* NUL-terminated records: the matcher must say so too, and only a byte
+ * range applies (line ranges count newlines). */
+static int null_data_check(const struct mapq_grep *g, mapq_error *err)
+{
+	if (g->null_data != mapq__matcher_null_data(g->o.matcher))
+		return mapq__error_set(err, MAPQ_EINVAL, 0,
+		                       "MAPQ_GREP_NULL_DATA and "
+		                       "MAPQ_MATCH_NULL_DATA must be given together");
+	if (g->null_data && g->o.range != NULL &&
+	    g->o.range->unit != MAPQ_RANGE_BYTES)
+		return mapq__error_set(err, MAPQ_ENOTSUP, 0,
+		                       "%s: a line range does not apply to "
+		                       "NUL-terminated records",
+		                       mapq_file_name(g->f));
+	return MAPQ_OK;
+}
+
+/* A byte range over a mapping, to the records that start inside it. */
+static int records_range(struct mapq_grep *g, const mapq_view *v,
+                         mapq_error *err)
+{
+	int rc = mapq_range_resolve(g->f, g->o.range, MAPQ_RESOLVE_DEFAULT,
+	                            &g->start, &g->end, err);
+	if (rc != MAPQ_OK || g->start >= g->end) {
+		g->end = g->start;
+		return rc;
+	}
+	rc = mapq__view_next_start_after(v, g->start, g->eol, &g->start, err);
+	if (rc == MAPQ_OK)
+		rc = mapq__view_next_start_after(v, g->end, g->eol, &g->end, err);
+	if (g->end < g->start)
+		g->end = g->start;
+	return rc;
+}
+
 static unsigned online_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -535,20 +579,27 @@ int mapq_grep_create(mapq_grep **out, mapq_file *f, const mapq_grep_options *o,
 	if (g->o.max_count == 0)
 		g->o.max_count = UINT64_MAX;
 	g->flags = o->flags;
-	g->no_match = o->binary == MAPQ_GREP_BINARY_NO_MATCH;
-	g->detect = (o->binary == MAPQ_GREP_BINARY_DETECT &&
+	g->null_data = (o->flags & MAPQ_GREP_NULL_DATA) != 0;
+	g->eol = g->null_data ? '\0' : '\n';
+	/* NUL ends records: nothing is binary (as grep -z in the C locale). */
+	g->no_match = !g->null_data && o->binary == MAPQ_GREP_BINARY_NO_MATCH;
+	g->detect = (!g->null_data && o->binary == MAPQ_GREP_BINARY_DETECT &&
 	             !(o->flags & MAPQ_GREP_COUNT_ONLY)) ||
 	            g->no_match;
 	g->sum.binary_offset = UINT64_MAX;
 	g->piece = o->piece > 0 ? o->piece : MAPQ_GREP_PIECE_DEFAULT;
-	int rc = mapq_search_create(&g->search, o->matcher, err);
+	int rc = null_data_check(g, err);
+	if (rc == MAPQ_OK)
+		rc = mapq_search_create(&g->search, o->matcher, err);
 	if (rc != MAPQ_OK)
 		goto fail;
 	g->mapped = mapq__file_mapped_plain(f);
 	if (g->mapped) {
 		mapq_view v;
 		rc = mapq_file_view(f, &v, err);
-		if (rc == MAPQ_OK && o->range != NULL)
+		if (rc == MAPQ_OK && o->range != NULL && g->null_data)
+			rc = records_range(g, &v, err);
+		else if (rc == MAPQ_OK && o->range != NULL)
 			rc = mapq_range_resolve(f, o->range, MAPQ_RESOLVE_ALIGN,
 			                        &g->start, &g->end, err);
 		else if (rc == MAPQ_OK)
@@ -567,6 +618,16 @@ int mapq_grep_create(mapq_grep **out, mapq_file *f, const mapq_grep_options *o,
 			g->threads = (unsigned)g->n_pieces;
 		if (g->threads < 2)
 			g->threads = 0; /* the calling thread does it all */
+	} else if (g->null_data) {
+		/* All of the data, as records; the range is applied to them. */
+		g->recs.eol = g->eol;
+		rc = mapq__grep_records_range(&g->recs, f, o->range, err);
+		if (rc == MAPQ_OK)
+			rc = mapq_scan_create(&g->scan, f, NULL, 0,
+			                      MAPQ_SCAN_DEFAULT, err);
+		g->recs.scan = g->scan;
+		if (rc != MAPQ_OK)
+			goto fail;
 	} else {
 		rc = mapq_scan_create(&g->scan, f, o->range, 0,
 		                      MAPQ_SCAN_LINES | MAPQ_SCAN_ALIGN, err);
@@ -588,6 +649,7 @@ void mapq_grep_destroy(mapq_grep *g)
 	free(g->slots);
 	mapq__grep_engine_free(&g->eng);
 	mapq__grep_engine_free(&g->trail);
+	mapq__grep_records_free(&g->recs);
 	mapq_scan_destroy(g->scan);
 	mapq_search_destroy(g->search);
 	free(g->spans);
@@ -652,7 +714,16 @@ static void count_selected(struct mapq_grep *g, const struct mapq__grep_line *l)
 static int feed_next(struct mapq_grep *g, mapq_error *err)
 {
 	mapq_view w;
-	if (g->scan != NULL) {
+	if (g->null_data && g->scan != NULL) {
+		int rc = mapq__grep_records_next(&g->recs, &w, err);
+		if (rc <= 0)
+			return rc;
+		if (!g->numbered) {
+			g->eng.num_pos = g->recs.start;
+			g->eng.num_line = g->recs.skipped + 1;
+			g->numbered = 1;
+		}
+	} else if (g->scan != NULL) {
 		int rc = mapq_scan_next(g->scan, &w, err);
 		if (rc <= 0)
 			return rc;
@@ -735,8 +806,8 @@ static void start_trail(struct mapq_grep *g, uint64_t number)
 	g->trail.detect_binary = 0; /* context is printed whatever it holds */
 	/* Only the lines owed, not the rest of the file. */
 	uint64_t at = g->sum.selected_end, xe = g->end;
-	const unsigned char *nl =
-	        mapq__find_nth_newline(g->map + at, g->end - at, g->o.after, NULL);
+	const unsigned char *nl = mapq__find_nth_byte(g->map + at, g->end - at,
+	                                              g->o.after, g->eol, NULL);
 	if (nl != NULL)
 		xe = (uint64_t)(nl - g->map) + 1;
 	mapq_view x = {g->map + at, xe - at, at, g->f};
@@ -925,7 +996,11 @@ static int begin(struct mapq_grep *g, mapq_error *err)
 	uint64_t first = 1;
 	if ((g->flags & MAPQ_GREP_NUMBERS) && g->start > 0) {
 		uint64_t n;
-		int rc = mapq_lines_count_newlines(g->f, 0, g->start, &n, err);
+		mapq_view before = {g->map, g->start, 0, g->f};
+		int rc = g->null_data
+		                 ? mapq__view_count_byte(&before, g->eol, &n, err)
+		                 : mapq_lines_count_newlines(g->f, 0, g->start, &n,
+		                                             err);
 		if (rc != MAPQ_OK)
 			return rc;
 		first = n + 1;

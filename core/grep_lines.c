@@ -8,6 +8,9 @@
  * (m_ls, m_le) is the first matching line at or after pos; last_end is
  * the file offset just after the last line yielded, so before-context
  * never repeats a line and "--" can be decided by adjacency.
+ *
+ * A line ends with `eol`: '\n', or NUL for the records of
+ * MAPQ_GREP_NULL_DATA; nothing else here knows the difference.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 #include "common/buf.h"
 #include "common/error.h"
 #include "grep_lines.h"
+#include "input/input.h"
 #include "lines.h"
 
 void mapq__grep_engine_init(struct mapq__grep_engine *e)
@@ -22,6 +26,7 @@ void mapq__grep_engine_init(struct mapq__grep_engine *e)
 	if (e->max_count == 0)
 		e->max_count = UINT64_MAX;
 	e->binary_offset = UINT64_MAX;
+	e->eol = e->null_data ? '\0' : '\n';
 }
 
 void mapq__grep_engine_free(struct mapq__grep_engine *e)
@@ -31,9 +36,10 @@ void mapq__grep_engine_free(struct mapq__grep_engine *e)
 	e->carry.len = e->carry.cap = 0;
 }
 
-static uint64_t line_end(const unsigned char *d, uint64_t size, uint64_t from)
+static uint64_t line_end(const unsigned char *d, uint64_t size, uint64_t from,
+                         unsigned char eol)
 {
-	const unsigned char *nl = from < size ? memchr(d + from, '\n', size - from)
+	const unsigned char *nl = from < size ? memchr(d + from, eol, size - from)
 	                                      : NULL;
 	return nl != NULL ? (uint64_t)(nl - d) : size;
 }
@@ -46,7 +52,7 @@ static uint64_t number_at(struct mapq__grep_engine *e, uint64_t at)
 		return 0;
 	if (at > e->num_pos) {
 		const unsigned char *p = e->w.data + (e->num_pos - e->w.offset);
-		e->num_line += mapq__count_newlines(p, at - e->num_pos);
+		e->num_line += mapq__count_byte(p, at - e->num_pos, e->eol);
 		e->num_pos = at;
 	}
 	return e->num_line;
@@ -55,14 +61,14 @@ static uint64_t number_at(struct mapq__grep_engine *e, uint64_t at)
 /* Walk back from `first` (a line start of d) over up to `want` lines, not
  * below `floor`; returns the earliest start reached, the count in *n. */
 static uint64_t walk_back(const unsigned char *d, uint64_t first, uint64_t floor,
-                          uint64_t want, uint64_t *n)
+                          uint64_t want, unsigned char eol, uint64_t *n)
 {
 	*n = 0;
 	while (*n < want && first > floor) {
-		/* The previous line ends with the newline at first - 1. */
+		/* The previous line ends with its eol byte at first - 1. */
 		const unsigned char *nl =
 		        first - 1 > floor
-		                ? mapq__last_newline(d + floor, first - 1 - floor)
+		                ? mapq__last_byte(d + floor, first - 1 - floor, eol)
 		                : NULL;
 		first = nl != NULL ? (uint64_t)(nl - d) + 1 : floor;
 		(*n)++;
@@ -79,12 +85,13 @@ static void keep_carry(struct mapq__grep_engine *e)
 	const mapq_view *w = &e->w;
 	struct mapq__grep_carry *c = &e->carry;
 	uint64_t n = 0;
-	uint64_t start = walk_back(w->data, w->size, 0, e->before, &n);
+	uint64_t start = walk_back(w->data, w->size, 0, e->before, e->eol, &n);
 	uint64_t keep = 0; /* bytes of the old carry kept */
 	if (start == 0 && n < e->before && c->len > 0 &&
 	    c->abs + c->len == w->offset) {
 		uint64_t cn;
-		keep = c->len - walk_back(c->buf, c->len, 0, e->before - n, &cn);
+		keep = c->len - walk_back(c->buf, c->len, 0, e->before - n, e->eol,
+		                          &cn);
 	}
 	size_t len = (size_t)(keep + w->size - start);
 	if (keep > 0)
@@ -148,7 +155,7 @@ static void plan_before(struct mapq__grep_engine *e, uint64_t ls)
 	uint64_t last = e->have_last ? e->last_end : 0;
 	uint64_t floor = last > w->offset ? last - w->offset : 0;
 	uint64_t n = 0, cn = 0;
-	uint64_t first = walk_back(w->data, ls, floor, want, &n);
+	uint64_t first = walk_back(w->data, ls, floor, want, e->eol, &n);
 
 	e->pend_in_window = 1;
 	e->pend_base = w->data;
@@ -172,7 +179,8 @@ static void plan_before(struct mapq__grep_engine *e, uint64_t ls)
 		}
 		if (base != NULL) {
 			uint64_t cfloor = last > abs ? last - abs : 0;
-			uint64_t cfirst = walk_back(base, len, cfloor, want - n, &cn);
+			uint64_t cfirst =
+			        walk_back(base, len, cfloor, want - n, e->eol, &cn);
 			if (cn > 0) {
 				e->pend_in_window = 0;
 				e->pend_base = base;
@@ -209,7 +217,7 @@ static void yielded(struct mapq__grep_engine *e, const struct mapq__grep_line *l
 /* A context line of w at pos (after-context or trailing context). */
 static int context_at_pos(struct mapq__grep_engine *e, struct mapq__grep_line *l)
 {
-	uint64_t le = line_end(e->w.data, e->w.size, e->pos);
+	uint64_t le = line_end(e->w.data, e->w.size, e->pos, e->eol);
 	make_line(l, MAPQ_GREP_CONTEXT, e->w.data, e->w.offset, e->w.size, e->pos,
 	          le, number_at(e, e->w.offset + e->pos));
 	e->after_left--;
@@ -263,13 +271,13 @@ static int next_pending(struct mapq__grep_engine *e, struct mapq__grep_line *l)
 {
 	if (e->pend_k > 0) {
 		uint64_t limit = e->pend_len;
-		uint64_t le = line_end(e->pend_base, limit, e->pend_pos);
+		uint64_t le = line_end(e->pend_base, limit, e->pend_pos, e->eol);
 		make_line(l, MAPQ_GREP_CONTEXT, e->pend_base, e->pend_abs,
 		          e->pend_in_window ? e->w.size : limit + 1, e->pend_pos,
 		          le,
 		          (e->flags & MAPQ_GREP_NUMBERS) ? e->sel_number - e->pend_k
 		                                         : 0);
-		/* Lines of the region before w all end with a newline. */
+		/* Lines of the region before w all end with their eol byte. */
 		l->newline = 1;
 		l->leads = 1;
 		e->pend_k--;
@@ -338,7 +346,7 @@ int mapq__grep_engine_next(struct mapq__grep_engine *e,
 		if (e->pos < e->m_ls) {
 			/* Lines that do not match, up to the next that does. */
 			if (invert) {
-				uint64_t le = line_end(w->data, w->size, e->pos);
+				uint64_t le = line_end(w->data, w->size, e->pos, e->eol);
 				select_line(e, e->pos, le);
 				continue;
 			}
@@ -356,6 +364,174 @@ int mapq__grep_engine_next(struct mapq__grep_engine *e,
 		if (e->after_left > 0)
 			return context_at_pos(e, l);
 		e->pos = e->m_le + 1;
+	}
+}
+
+/* ---- NUL-terminated records from a scan ------------------------------- */
+
+void mapq__grep_records_free(struct mapq__grep_records *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->len = r->cap = 0;
+}
+
+int mapq__grep_records_range(struct mapq__grep_records *r, mapq_file *f,
+                             const mapq_range *range, mapq_error *err)
+{
+	r->first = 0;
+	r->last = UINT64_MAX;
+	if (range == NULL)
+		return MAPQ_OK;
+	unsigned fl = range->flags;
+	if (mapq__file_random_access(f)) {
+		int rc = mapq_range_resolve(f, range, MAPQ_RESOLVE_DEFAULT,
+		                            &r->first, &r->last, err);
+		if (rc != MAPQ_OK)
+			return rc;
+	} else if (fl & (MAPQ_RANGE_START_NEG | MAPQ_RANGE_END_NEG)) {
+		return mapq__error_set(err, MAPQ_ENOTSUP, 0,
+		                       "%s: a byte range counted from the end "
+		                       "needs a file, not a stream, with "
+		                       "NUL-terminated records",
+		                       mapq_file_name(f));
+	} else {
+		r->first = (fl & MAPQ_RANGE_HAS_START) ? range->start : 0;
+		if (!(fl & MAPQ_RANGE_HAS_END))
+			r->last = UINT64_MAX;
+		else if (!(fl & MAPQ_RANGE_END_COUNT))
+			r->last = range->end;
+		else
+			r->last = range->end > UINT64_MAX - r->first
+			                  ? UINT64_MAX
+			                  : r->first + range->end;
+	}
+	if (r->last < r->first)
+		r->last = r->first;
+	r->done = r->last == r->first;
+	return MAPQ_OK;
+}
+
+/*
+ * Cut *v (whole records, starting at a record start) down to the records
+ * that start in [first, last).  A record starts at `first` when the byte
+ * before it ends a record: the first kept one follows the first line end
+ * at or after first - 1.  Records dropped before `first` are counted.
+ */
+static void records_trim(struct mapq__grep_records *r, mapq_view *v)
+{
+	const unsigned char *d = v->data;
+	uint64_t o = v->offset, n = v->size;
+	if (o < r->first) {
+		uint64_t from = r->first - 1 - o;
+		const unsigned char *nl =
+		        from < n ? memchr(d + from, r->eol, (size_t)(n - from))
+		                 : NULL;
+		uint64_t cut = nl != NULL ? (uint64_t)(nl - d) + 1 : n;
+		r->skipped += mapq__count_byte(d, cut, r->eol);
+		d += cut;
+		o += cut;
+		n -= cut;
+	}
+	if (r->last != UINT64_MAX && o + n >= r->last) {
+		/* The records that start from `last` on are not selected, and
+		 * nothing after them is needed. */
+		r->done = 1;
+		if (o >= r->last) {
+			n = 0;
+		} else {
+			uint64_t from = r->last - 1 - o;
+			const unsigned char *nl =
+			        memchr(d + from, r->eol, (size_t)(n - from));
+			if (nl != NULL)
+				n = (uint64_t)(nl - d) + 1;
+		}
+	}
+	v->data = d;
+	v->offset = o;
+	v->size = n;
+}
+
+static int records_keep(struct mapq__grep_records *r, const unsigned char *p,
+                        uint64_t n, mapq_error *err)
+{
+	int rc = mapq__buf_grow(&r->buf, &r->cap, r->len + (size_t)n,
+	                        mapq_file_name(r->in.file), err);
+	if (rc != MAPQ_OK)
+		return rc;
+	memcpy(r->buf + r->len, p, (size_t)n);
+	r->len += (size_t)n;
+	return MAPQ_OK;
+}
+
+int mapq__grep_records_next(struct mapq__grep_records *r, mapq_view *out,
+                            mapq_error *err)
+{
+	for (;;) {
+		if (r->handed_buf) {
+			r->handed_buf = 0;
+			r->len = 0;
+		}
+		if (r->done)
+			return 0;
+		mapq_view v;
+		if (!r->have_in || r->used == r->in.size) {
+			int rc = mapq_scan_next(r->scan, &r->in, err);
+			if (rc < 0)
+				return rc;
+			r->have_in = rc == 1;
+			r->used = 0;
+			if (rc == 0) {
+				/* The data ended: a last record without its
+				 * NUL, if any. */
+				r->done = 1;
+				if (r->len == 0)
+					return 0;
+				v = (mapq_view){r->buf, r->len, r->abs, r->in.file};
+				r->handed_buf = 1;
+				records_trim(r, &v);
+				goto hand;
+			}
+		}
+		const unsigned char *p = r->in.data + r->used;
+		uint64_t avail = r->in.size - r->used;
+		uint64_t pos = r->in.offset + r->used;
+		if (r->len > 0) {
+			/* A record begun earlier: up to its end. */
+			const unsigned char *nl = memchr(p, r->eol, (size_t)avail);
+			uint64_t take = nl != NULL ? (uint64_t)(nl - p) + 1 : avail;
+			int rc = records_keep(r, p, take, err);
+			if (rc != MAPQ_OK)
+				return rc;
+			r->used += take;
+			if (nl == NULL)
+				continue;
+			v = (mapq_view){r->buf, r->len, r->abs, r->in.file};
+			r->handed_buf = 1;
+		} else {
+			const unsigned char *nl = memrchr(p, r->eol, (size_t)avail);
+			if (nl == NULL) {
+				int rc = records_keep(r, p, avail, err);
+				if (rc != MAPQ_OK)
+					return rc;
+				r->abs = pos;
+				r->used += avail;
+				continue;
+			}
+			uint64_t take = (uint64_t)(nl - p) + 1;
+			v = (mapq_view){p, take, pos, r->in.file};
+			r->used += take;
+		}
+		records_trim(r, &v);
+	hand:
+		if (v.size == 0)
+			continue;
+		if (!r->started) {
+			r->started = 1;
+			r->start = v.offset;
+		}
+		*out = v;
+		return 1;
 	}
 }
 

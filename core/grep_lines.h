@@ -13,6 +13,9 @@
 
 #include "mapq.h"
 
+/* From search.c: 1 when the matcher was made with MAPQ_MATCH_NULL_DATA. */
+int mapq__matcher_null_data(const mapq_matcher *m);
+
 /* Copies of the last lines of a window, for -B when windows are not
  * contiguous in memory (a stream's buffer is reused). */
 struct mapq__grep_carry {
@@ -37,6 +40,7 @@ struct mapq__grep_engine {
 	/* ---- set by the owner before the first window ---- */
 	mapq_search *search;
 	unsigned flags;        /* MAPQ_GREP_* */
+	int null_data;         /* lines end with NUL, not '\n' (grep -z) */
 	int detect_binary;     /* look for NUL bytes */
 	int binary_no_match;   /* a NUL ends the search (grep -I) */
 	uint64_t before, after;
@@ -55,6 +59,7 @@ struct mapq__grep_engine {
 	uint64_t num_pos, num_line;
 
 	/* ---- state ---- */
+	unsigned char eol;     /* the byte that ends a line (from null_data) */
 	mapq_view w;           /* the window being walked */
 	uint64_t pos;          /* next line start to look at, in w */
 	int window_open;       /* w has not been finished */
@@ -102,6 +107,50 @@ int mapq__grep_engine_next(struct mapq__grep_engine *e,
 void mapq__grep_engine_trail(struct mapq__grep_engine *e, uint64_t n);
 
 void mapq__grep_engine_free(struct mapq__grep_engine *e);
+
+/*
+ * NUL-terminated records (grep -z) from a scan: the scan's windows end
+ * anywhere, the engine wants windows of whole records.  A record that runs
+ * across windows is copied into buf (which then holds that one record,
+ * however long: memory is bounded by the longest record) and handed out
+ * alone; the rest of a window is handed out where it is.  Only the
+ * records that start in [first, last) are handed out (a byte range: the
+ * scan itself walks all of the data, so that nothing before a record's
+ * start is needed from it).
+ */
+struct mapq__grep_records {
+	/* ---- set by the owner ---- */
+	mapq_scan *scan;       /* borrowed */
+	unsigned char eol;
+	uint64_t first, last;  /* the byte range (last: UINT64_MAX, none) */
+	/* ---- state ---- */
+	mapq_view in;          /* the scan's window being consumed */
+	uint64_t used;         /* bytes of it consumed */
+	int have_in;
+	unsigned char *buf;    /* a record begun in an earlier window */
+	size_t len, cap;
+	uint64_t abs;          /* file offset of buf[0] */
+	int handed_buf;        /* buf was handed out: empty it first */
+	int started;           /* a window was handed out */
+	uint64_t start;        /* the offset of the first one */
+	uint64_t skipped;      /* records before it (for line numbers) */
+	int done;
+};
+
+/*
+ * Set first and last from a byte range (NULL: all of the data), resolved
+ * where f can be read again; on a stream only a range counted from the
+ * front can be known in advance (else MAPQ_ENOTSUP).
+ */
+int mapq__grep_records_range(struct mapq__grep_records *r, mapq_file *f,
+                             const mapq_range *range, mapq_error *err);
+
+/* The next window of whole records: 1, 0 at the end, or an error of the
+ * scan (or MAPQ_ENOMEM).  The window is valid until the next call. */
+int mapq__grep_records_next(struct mapq__grep_records *r, mapq_view *out,
+                            mapq_error *err);
+
+void mapq__grep_records_free(struct mapq__grep_records *r);
 
 /*
  * The spans of a line that matches, as flags MAPQ_GREP_SPANS or

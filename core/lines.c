@@ -16,11 +16,11 @@
 #include "input/input.h"
 #include "lines.h"
 
-uint64_t mapq__count_newlines(const unsigned char *p, uint64_t n)
+uint64_t mapq__count_byte(const unsigned char *p, uint64_t n, unsigned char c)
 {
 	uint64_t count = 0;
 #ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n');
+	const __m128i nl = _mm_set1_epi8((char)c);
 	const __m128i zero = _mm_setzero_si128();
 	/*
 	 * Each compare yields 0xFF (-1) per matching byte; subtracting it
@@ -44,10 +44,10 @@ uint64_t mapq__count_newlines(const unsigned char *p, uint64_t n)
 		n -= blocks * 16;
 	}
 	for (; n > 0; n--)
-		count += *p++ == '\n';
+		count += *p++ == c;
 #else
 	const unsigned char *end = p + n;
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+	while (p < end && (p = memchr(p, c, (size_t)(end - p))) != NULL) {
 		count++;
 		p++;
 	}
@@ -63,21 +63,21 @@ uint64_t mapq_count_newlines_mem(const void *p, uint64_t n)
 /* Block size for counting before locating: small enough to stay in cache. */
 #define FIND_BLOCK ((uint64_t)64 << 10)
 
-const unsigned char *mapq__find_nth_newline(const unsigned char *p,
-                                            uint64_t n, uint64_t k,
-                                            uint64_t *found)
+const unsigned char *mapq__find_nth_byte(const unsigned char *p, uint64_t n,
+                                         uint64_t k, unsigned char c,
+                                         uint64_t *found)
 {
 	uint64_t seen = 0;
 	/* Count whole blocks while the target lies beyond them, then step
 	 * through the block that holds it with memchr. */
 	while (n > 0 && k > seen) {
 		uint64_t b = n < FIND_BLOCK ? n : FIND_BLOCK;
-		uint64_t c = mapq__count_newlines(p, b);
-		if (seen + c >= k) {
+		uint64_t here = mapq__count_byte(p, b, c);
+		if (seen + here >= k) {
 			const unsigned char *q = p;
 			const unsigned char *end = p + b;
 			for (;;) {
-				q = memchr(q, '\n', (size_t)(end - q));
+				q = memchr(q, c, (size_t)(end - q));
 				if (++seen == k) {
 					if (found != NULL)
 						*found = seen;
@@ -86,7 +86,7 @@ const unsigned char *mapq__find_nth_newline(const unsigned char *p,
 				q++;
 			}
 		}
-		seen += c;
+		seen += here;
 		p += b;
 		n -= b;
 	}
@@ -99,7 +99,7 @@ const unsigned char *mapq__find_nth_newline(const unsigned char *p,
  * Inside one window: count all newlines (k = UINT64_MAX), or look for the
  * k-th one.  *hit is where it is, or NULL; *seen how many were passed.
  */
-static int window_newlines(const mapq_view *win, uint64_t k,
+static int window_newlines(const mapq_view *win, uint64_t k, unsigned char c,
                            const unsigned char **hit, uint64_t *seen,
                            mapq_error *err)
 {
@@ -108,9 +108,9 @@ static int window_newlines(const mapq_view *win, uint64_t k,
 		return mapq__guard_failed(&g, err);
 	if (k == UINT64_MAX) {
 		*hit = NULL;
-		*seen = mapq__count_newlines(win->data, win->size);
+		*seen = mapq__count_byte(win->data, win->size, c);
 	} else {
-		*hit = mapq__find_nth_newline(win->data, win->size, k, seen);
+		*hit = mapq__find_nth_byte(win->data, win->size, k, c, seen);
 	}
 	mapq__guard_pop(&g);
 	return MAPQ_OK;
@@ -122,9 +122,9 @@ static int window_newlines(const mapq_view *win, uint64_t k,
  * newlines seen and *pos the view offset just after the k-th newline, or
  * end when there were fewer.
  */
-static int walk_newlines(const mapq_view *view, uint64_t start, uint64_t end,
-                         uint64_t k, uint64_t *count, uint64_t *pos,
-                         mapq_error *err)
+static int walk_bytes(const mapq_view *view, uint64_t start, uint64_t end,
+                      uint64_t k, unsigned char c, uint64_t *count,
+                      uint64_t *pos, mapq_error *err)
 {
 	if (!mapq__file_mapped_plain(view->file)) {
 		/* A window of decompressed or read data, or a caller's
@@ -132,7 +132,7 @@ static int walk_newlines(const mapq_view *view, uint64_t start, uint64_t end,
 		mapq_view part = mapq_view_sub(view, start, end);
 		const unsigned char *hit;
 		uint64_t here;
-		int rc = window_newlines(&part, k, &hit, &here, err);
+		int rc = window_newlines(&part, k, c, &hit, &here, err);
 		if (rc != MAPQ_OK)
 			return rc;
 		*count = here;
@@ -149,8 +149,8 @@ static int walk_newlines(const mapq_view *view, uint64_t start, uint64_t end,
 	while ((rc = mapq__scan_next(&s, &win, err)) > 0) {
 		const unsigned char *hit;
 		uint64_t here;
-		rc = window_newlines(&win, k == UINT64_MAX ? k : k - seen, &hit,
-		                     &here, err);
+		rc = window_newlines(&win, k == UINT64_MAX ? k : k - seen, c,
+		                     &hit, &here, err);
 		if (rc != MAPQ_OK)
 			break;
 		seen += here;
@@ -167,6 +167,13 @@ static int walk_newlines(const mapq_view *view, uint64_t start, uint64_t end,
 	return MAPQ_OK;
 }
 
+static int walk_newlines(const mapq_view *view, uint64_t start, uint64_t end,
+                         uint64_t k, uint64_t *count, uint64_t *pos,
+                         mapq_error *err)
+{
+	return walk_bytes(view, start, end, k, '\n', count, pos, err);
+}
+
 /* A view is a mapped file's (read under its guard) or a buffer of the
  * caller's (view->file NULL: plain memory). */
 static int check_view(const mapq_view *view, mapq_error *err)
@@ -176,15 +183,20 @@ static int check_view(const mapq_view *view, mapq_error *err)
 	return MAPQ_OK;
 }
 
-int mapq__view_count_newlines(const mapq_view *view, uint64_t *count,
-                              mapq_error *err)
+int mapq__view_count_byte(const mapq_view *view, unsigned char c,
+                          uint64_t *count, mapq_error *err)
 {
 	int rc = check_view(view, err);
 	if (rc != MAPQ_OK)
 		return rc;
 	uint64_t pos;
-	return walk_newlines(view, 0, view->size, UINT64_MAX, count, &pos,
-	                     err);
+	return walk_bytes(view, 0, view->size, UINT64_MAX, c, count, &pos, err);
+}
+
+int mapq__view_count_newlines(const mapq_view *view, uint64_t *count,
+                              mapq_error *err)
+{
+	return mapq__view_count_byte(view, '\n', count, err);
 }
 
 int mapq__view_count_lines(const mapq_view *view, uint64_t *count, mapq_error *err)
@@ -291,12 +303,13 @@ int mapq__view_find_start_back(const mapq_view *view, uint64_t n,
 	return MAPQ_OK;
 }
 
-const unsigned char *mapq__last_newline(const unsigned char *p, uint64_t end)
+const unsigned char *mapq__last_byte(const unsigned char *p, uint64_t end,
+                                     unsigned char c)
 {
 	uint64_t chunk = 256;
 	while (end > 0) {
 		uint64_t n = end < chunk ? end : chunk;
-		const unsigned char *nl = memrchr(p + end - n, '\n', (size_t)n);
+		const unsigned char *nl = memrchr(p + end - n, c, (size_t)n);
 		if (nl != NULL)
 			return nl;
 		end -= n;
@@ -309,6 +322,13 @@ const unsigned char *mapq__last_newline(const unsigned char *p, uint64_t end)
 int mapq__view_next_start(const mapq_view *view, uint64_t offset,
                           uint64_t *start, mapq_error *err)
 {
+	return mapq__view_next_start_after(view, offset, '\n', start, err);
+}
+
+int mapq__view_next_start_after(const mapq_view *view, uint64_t offset,
+                                unsigned char c, uint64_t *start,
+                                mapq_error *err)
+{
 	int rc = check_view(view, err);
 	if (rc != MAPQ_OK)
 		return rc;
@@ -320,11 +340,11 @@ int mapq__view_next_start(const mapq_view *view, uint64_t offset,
 	struct mapq__guard g;
 	if (!MAPQ__GUARDED(g, view->file))
 		return mapq__guard_failed(&g, err);
-	if (d[offset - 1] == '\n') {
+	if (d[offset - 1] == c) {
 		*start = offset;
 	} else {
 		const unsigned char *nl =
-		        memchr(d + offset, '\n', (size_t)(view->size - offset));
+		        memchr(d + offset, c, (size_t)(view->size - offset));
 		*start = nl != NULL ? (uint64_t)(nl - d) + 1 : view->size;
 	}
 	mapq__guard_pop(&g);

@@ -14,30 +14,59 @@
 
 #include "mapq.h"
 
-/* Number of '\n' in [p, p + n): vectorised. */
-uint64_t mapq__count_newlines(const unsigned char *p, uint64_t n);
-
 /*
- * Position of the k-th '\n' (k >= 1) in [p, p + n), or NULL when there are
- * fewer; then *found (if not NULL) holds how many there were.
+ * The line primitives take the byte that ends a line: '\n', or NUL for
+ * NUL-terminated records (grep -z).  The newline forms are the same code
+ * with '\n' (the compare byte is broadcast once per call, so a variable
+ * byte costs nothing in the loops).
  */
-const unsigned char *mapq__find_nth_newline(const unsigned char *p,
-                                            uint64_t n, uint64_t k,
-                                            uint64_t *found);
+
+/* Number of bytes c in [p, p + n): vectorised. */
+uint64_t mapq__count_byte(const unsigned char *p, uint64_t n, unsigned char c);
+
+static inline uint64_t mapq__count_newlines(const unsigned char *p, uint64_t n)
+{
+	return mapq__count_byte(p, n, '\n');
+}
 
 /*
- * The last '\n' in [p, p + end), or NULL: memrchr over chunks that grow
+ * Position of the k-th byte c (k >= 1) in [p, p + n), or NULL when there
+ * are fewer; then *found (if not NULL) holds how many there were.
+ */
+const unsigned char *mapq__find_nth_byte(const unsigned char *p, uint64_t n,
+                                         uint64_t k, unsigned char c,
+                                         uint64_t *found);
+
+static inline const unsigned char *
+mapq__find_nth_newline(const unsigned char *p, uint64_t n, uint64_t k,
+                       uint64_t *found)
+{
+	return mapq__find_nth_byte(p, n, k, '\n', found);
+}
+
+/*
+ * The last byte c in [p, p + end), or NULL: memrchr over chunks that grow
  * from the end, so that a walk back over many short lines costs the bytes
  * it passes, even where each call's whole range would be checked (the
  * sanitizers' memrchr).
  */
-const unsigned char *mapq__last_newline(const unsigned char *p, uint64_t end);
+const unsigned char *mapq__last_byte(const unsigned char *p, uint64_t end,
+                                     unsigned char c);
+
+static inline const unsigned char *mapq__last_newline(const unsigned char *p,
+                                                      uint64_t end)
+{
+	return mapq__last_byte(p, end, '\n');
+}
 
 /* ---- on one contiguous view; offsets relative to view->data ---- */
 
 /* Newlines in [start, end) of the view. */
 int mapq__view_count_newlines(const mapq_view *view, uint64_t *count,
                               mapq_error *err);
+/* Bytes c in the view (through a scan that releases a mapping's pages). */
+int mapq__view_count_byte(const mapq_view *view, unsigned char c,
+                          uint64_t *count, mapq_error *err);
 /* Lines of the view: newlines, plus a final line without one. */
 int mapq__view_count_lines(const mapq_view *view, uint64_t *count,
                            mapq_error *err);
@@ -54,6 +83,10 @@ int mapq__view_skip(const mapq_view *view, uint64_t from, uint64_t n,
 /* The first line start at or after `offset`. */
 int mapq__view_next_start(const mapq_view *view, uint64_t offset,
                           uint64_t *start, mapq_error *err);
+/* The same for lines that end with byte c. */
+int mapq__view_next_start_after(const mapq_view *view, uint64_t offset,
+                                unsigned char c, uint64_t *start,
+                                mapq_error *err);
 /* A range of either unit against the view, as mapq_range_resolve(). */
 int mapq__view_resolve(const mapq_range *range, const mapq_view *view,
                        uint64_t *start, uint64_t *end, mapq_error *err);

@@ -257,7 +257,10 @@ int mapq__pattern_compile(const mapq_pattern *p, unsigned flags,
                           struct mapq__compiled *out, mapq_error *err)
 {
 	memset(out, 0, sizeof *out);
-	uint32_t options = PCRE2_MULTILINE;
+	/* NUL-terminated records are given one at a time, as grep -zP gives
+	 * them: ^ and $ at the record's ends only, not around a '\n'. */
+	int records = (flags & MAPQ_MATCH_NULL_DATA) != 0;
+	uint32_t options = records ? PCRE2_DOLLAR_ENDONLY : PCRE2_MULTILINE;
 	if (flags & MAPQ_MATCH_CASELESS)
 		options |= PCRE2_CASELESS;
 	uint32_t extra = (flags & MAPQ_MATCH_LINE) ? PCRE2_EXTRA_MATCH_LINE : 0;
@@ -326,6 +329,8 @@ compiled:;
 		}
 		out->lines_only = 1;
 	}
+	if (records)
+		out->lines_only = 1;
 done:
 	free(b.p);
 	return rc;
@@ -352,6 +357,7 @@ struct unit {
 };
 
 struct mapq__pset {
+	unsigned char eol; /* what ends a line: '\n', or NUL (NULL_DATA) */
 	enum strategy strategy;
 	size_t n;
 	struct pat *pats;
@@ -400,7 +406,7 @@ void mapq__pset_destroy(struct mapq__pset *set)
 	free(set);
 }
 
-/* Plain -F: every pattern is a string; a line holds none with a newline. */
+/* Plain -F: every pattern is a string; a line holds none with its end. */
 static int create_fixed(struct mapq__pset *set, const mapq_pattern *pats,
                         size_t n, mapq_error *err)
 {
@@ -413,7 +419,7 @@ static int create_fixed(struct mapq__pset *set, const mapq_pattern *pats,
 			set->has_empty = 1;
 			continue;
 		}
-		if (memchr(pats[i].text, '\n', pats[i].len) != NULL)
+		if (memchr(pats[i].text, set->eol, pats[i].len) != NULL)
 			continue;
 		items[k].bytes = (const unsigned char *)pats[i].text;
 		items[k].len = pats[i].len;
@@ -440,7 +446,7 @@ static int caseless_safe(unsigned char c)
  * matching, the longest run of it whose bytes match only ASCII bytes.
  */
 static size_t required_literal(const mapq_pattern *p, unsigned flags, int utf,
-                               unsigned char *buf)
+                               unsigned char eol, unsigned char *buf)
 {
 	const unsigned char *lit;
 	size_t len;
@@ -459,7 +465,7 @@ static size_t required_literal(const mapq_pattern *p, unsigned flags, int utf,
 		lit = extracted.bytes;
 		len = extracted.len;
 	}
-	if (len == 0 || memchr(lit, '\n', len) != NULL)
+	if (len == 0 || memchr(lit, eol, len) != NULL)
 		return 0;
 	if (flags & MAPQ_MATCH_CASELESS) {
 		size_t best = 0, best_at = 0, run = 0;
@@ -674,6 +680,7 @@ int mapq__pset_create(struct mapq__pset **out, const mapq_pattern *pats,
 	if (set == NULL)
 		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
 	set->n = n;
+	set->eol = (flags & MAPQ_MATCH_NULL_DATA) ? '\0' : '\n';
 	int rc = MAPQ_OK;
 	int *join = NULL, *utf = NULL;
 	struct mapq__mlit_item *items = NULL;
@@ -708,7 +715,7 @@ int mapq__pset_create(struct mapq__pset **out, const mapq_pattern *pats,
 		                          mapq__pattern_is_simple(pats[i].text, pats[i].len));
 		utf[i] = c.utf;
 		unsigned char *buf = arena + i * MAPQ__LITERAL_MAX;
-		size_t len = required_literal(&pats[i], flags, c.utf, buf);
+		size_t len = required_literal(&pats[i], flags, c.utf, set->eol, buf);
 		if (len > 0) {
 			items[n_lit].bytes = buf;
 			items[n_lit].len = len;
@@ -821,15 +828,17 @@ static int run(struct mapq__pset_state *st, const pcre2_code *code,
 	return 1;
 }
 
-static uint64_t line_start_of(const unsigned char *d, uint64_t from, uint64_t at)
+static uint64_t line_start_of(const unsigned char *d, uint64_t from, uint64_t at,
+                              unsigned char eol)
 {
-	const unsigned char *nl = at > from ? memrchr(d + from, '\n', at - from) : NULL;
+	const unsigned char *nl = at > from ? memrchr(d + from, eol, at - from) : NULL;
 	return nl != NULL ? (uint64_t)(nl - d) + 1 : from;
 }
 
-static uint64_t line_end_of(const unsigned char *d, uint64_t size, uint64_t at)
+static uint64_t line_end_of(const unsigned char *d, uint64_t size, uint64_t at,
+                            unsigned char eol)
 {
-	const unsigned char *nl = at < size ? memchr(d + at, '\n', size - at) : NULL;
+	const unsigned char *nl = at < size ? memchr(d + at, eol, size - at) : NULL;
 	return nl != NULL ? (uint64_t)(nl - d) : size;
 }
 
@@ -986,8 +995,8 @@ static int unit_first_line(struct mapq__pset_state *st, const struct unit *un,
 			/* An empty match after the final newline is not on a line. */
 			if (ms == limit && d[limit - 1] == '\n')
 				return 0;
-			uint64_t ls = line_start_of(d, from, ms);
-			uint64_t le = line_end_of(d, buf->size, ms);
+			uint64_t ls = line_start_of(d, from, ms, '\n');
+			uint64_t le = line_end_of(d, buf->size, ms, '\n');
 			if (me <= le) {
 				*ls_out = ls;
 				*le_out = le;
@@ -1004,7 +1013,7 @@ static int unit_first_line(struct mapq__pset_state *st, const struct unit *un,
 			}
 			from = le + 1;
 		} else {
-			uint64_t le = line_end_of(d, buf->size, from);
+			uint64_t le = line_end_of(d, buf->size, from, st->set->eol);
 			int rc = run(st, un->code, d + from, (size_t)(le - from), 0, 0, &ms,
 			             &me);
 			if (rc < 0)
@@ -1032,7 +1041,7 @@ int mapq__pset_next_line(struct mapq__pset_state *st, const mapq_view *buf,
 	switch (set->strategy) {
 	case STRAT_FIXED:
 		if (set->has_empty) {
-			uint64_t le = line_end_of(d, size, from);
+			uint64_t le = line_end_of(d, size, from, set->eol);
 			return fixed_in_line(set, buf, from, le, from, 0, m);
 		}
 		if (set->ml == NULL)
@@ -1045,8 +1054,8 @@ int mapq__pset_next_line(struct mapq__pset_state *st, const mapq_view *buf,
 			if (hit == NULL)
 				return 0;
 			uint64_t at = (uint64_t)(hit - d);
-			m->line_start = line_start_of(d, from, at);
-			m->line_end = line_end_of(d, size, at);
+			m->line_start = line_start_of(d, from, at, set->eol);
+			m->line_end = line_end_of(d, size, at, set->eol);
 			m->start = at;
 			m->end = at + len;
 			return 1;
@@ -1063,8 +1072,8 @@ int mapq__pset_next_line(struct mapq__pset_state *st, const mapq_view *buf,
 		if (hit == NULL)
 			break;
 		uint64_t at = (uint64_t)(hit - d);
-		uint64_t ls = line_start_of(d, scan, at);
-		uint64_t le = line_end_of(d, size, at);
+		uint64_t ls = line_start_of(d, scan, at, set->eol);
+		uint64_t le = line_end_of(d, size, at, set->eol);
 		int rc = resolve_line(st, buf, ls, le, ls, 0, m, err);
 		if (rc < 0)
 			return rc;

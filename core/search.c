@@ -47,6 +47,7 @@ enum search_mode {
 enum search_filter { FILTER_NONE, FILTER_LITERAL, FILTER_CLASSES };
 
 struct mapq_matcher {
+	unsigned char eol; /* what ends a line: '\n', or NUL (NULL_DATA) */
 	pcre2_code *code;
 	int jit;
 	enum search_mode mode;
@@ -83,6 +84,7 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 	mapq_matcher *m = calloc(1, sizeof *m);
 	if (m == NULL)
 		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
+	m->eol = (flags & MAPQ_MATCH_NULL_DATA) ? '\0' : '\n';
 	if (n == 0) {
 		m->mode = MODE_NOTHING;
 		*out = m;
@@ -117,9 +119,12 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 	              mapq__pattern_is_simple(patterns[0].text, patterns[0].len));
 	m->jit = pcre2_jit_compile(m->code, PCRE2_JIT_COMPLETE) == 0;
 
-	/* The prefilters need one pattern (alternatives share nothing). */
+	/* The prefilters need one pattern (alternatives share nothing).  The
+	 * byte classes leave '\n' out of every set (no line holds one): not
+	 * for records, which may. */
 	int have_literal = 0, have_classes = 0;
-	if (n == 1 && !(flags & MAPQ_MATCH_FIXED) && c.utf)
+	if (n == 1 && !(flags & MAPQ_MATCH_FIXED) && c.utf &&
+	    !(flags & MAPQ_MATCH_NULL_DATA))
 		have_classes = mapq__classes_extract(
 		        (const unsigned char *)patterns[0].text, patterns[0].len,
 		        (flags & MAPQ_MATCH_CASELESS) != 0, &m->classes) > 0;
@@ -133,9 +138,9 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 			memcpy(m->lit.bytes, patterns[0].text, len);
 			m->lit.len = len;
 			m->lit.whole = len == patterns[0].len;
-			/* A newline is never inside a line: no literal. */
+			/* A line end is never inside a line: no literal. */
 			have_literal = len > 0 &&
-			               memchr(patterns[0].text, '\n', len) == NULL;
+			               memchr(patterns[0].text, m->eol, len) == NULL;
 		} else {
 			/* Extraction reads UTF-8 characters, which a
 			 * byte-wise regex does not have. */
@@ -160,6 +165,11 @@ int mapq_matcher_create(mapq_matcher **out, const mapq_pattern *patterns,
 	}
 	*out = m;
 	return MAPQ_OK;
+}
+
+int mapq__matcher_null_data(const mapq_matcher *m)
+{
+	return m->eol == '\0';
 }
 
 void mapq_matcher_destroy(mapq_matcher *m)
@@ -256,16 +266,17 @@ static int match_in_line(mapq_search *s, const mapq_view *buf, uint64_t ls,
 }
 
 static uint64_t line_start_of(const unsigned char *d, uint64_t from,
-                              uint64_t at)
+                              uint64_t at, unsigned char eol)
 {
-	const unsigned char *nl = at > from ? memrchr(d + from, '\n', at - from)
+	const unsigned char *nl = at > from ? memrchr(d + from, eol, at - from)
 	                                    : NULL;
 	return nl != NULL ? (uint64_t)(nl - d) + 1 : from;
 }
 
-static uint64_t line_end_of(const unsigned char *d, uint64_t size, uint64_t at)
+static uint64_t line_end_of(const unsigned char *d, uint64_t size, uint64_t at,
+                            unsigned char eol)
 {
-	const unsigned char *nl = at < size ? memchr(d + at, '\n', size - at)
+	const unsigned char *nl = at < size ? memchr(d + at, eol, size - at)
 	                                    : NULL;
 	return nl != NULL ? (uint64_t)(nl - d) : size;
 }
@@ -299,7 +310,7 @@ static uint64_t candidate_lines(const mapq_search *s, const unsigned char *p,
 	uint64_t lines = 0;
 	while ((q = filter_find(s, q, end)) != NULL) {
 		lines++;
-		q = memchr(q, '\n', (size_t)(end - q));
+		q = memchr(q, s->m->eol, (size_t)(end - q));
 		if (q == NULL)
 			break;
 		q++;
@@ -377,8 +388,8 @@ static int next_by_prefilter(mapq_search *s, const mapq_view *buf,
 		if (c == NULL)
 			return 0;
 		uint64_t at = (uint64_t)(c - d);
-		uint64_t ls = line_start_of(d, from, at);
-		uint64_t le = line_end_of(d, size, at);
+		uint64_t ls = line_start_of(d, from, at, mt->eol);
+		uint64_t le = line_end_of(d, size, at, mt->eol);
 		if (mt->literal_is_match && s->filter == FILTER_LITERAL) {
 			m->line_start = ls;
 			m->line_end = le;
@@ -394,6 +405,8 @@ static int next_by_prefilter(mapq_search *s, const mapq_view *buf,
 	return 0;
 }
 
+/* Lines end with '\n' here: NUL-terminated records are never matched in
+ * multiline mode (their patterns are compiled lines_only). */
 static int next_by_buffer(mapq_search *s, const mapq_view *buf, uint64_t from,
                           mapq_match *m, mapq_error *err)
 {
@@ -409,8 +422,8 @@ static int next_by_buffer(mapq_search *s, const mapq_view *buf, uint64_t from,
 		/* An empty match after the final newline is not on a line. */
 		if (ms == size && d[size - 1] == '\n')
 			return 0;
-		uint64_t ls = line_start_of(d, from, ms);
-		uint64_t le = line_end_of(d, size, ms);
+		uint64_t ls = line_start_of(d, from, ms, '\n');
+		uint64_t le = line_end_of(d, size, ms, '\n');
 		if (me <= le) {
 			m->line_start = ls;
 			m->line_end = le;
@@ -431,7 +444,7 @@ static int next_by_lines(mapq_search *s, const mapq_view *buf, uint64_t from,
                          mapq_match *m, mapq_error *err)
 {
 	while (from < buf->size) {
-		uint64_t le = line_end_of(buf->data, buf->size, from);
+		uint64_t le = line_end_of(buf->data, buf->size, from, s->m->eol);
 		int rc = match_in_line(s, buf, from, le, from, 0, m, err);
 		if (rc != 0)
 			return rc;

@@ -384,7 +384,15 @@ enum mapq_matcher_flags {
 	MAPQ_MATCH_FIXED = 1u << 0,    /* patterns are literal strings (-F) */
 	MAPQ_MATCH_CASELESS = 1u << 1, /* ignore case (-i) */
 	MAPQ_MATCH_WORD = 1u << 2,     /* not preceded/followed by \w (-w) */
-	MAPQ_MATCH_LINE = 1u << 3      /* the match is the whole line (-x) */
+	MAPQ_MATCH_LINE = 1u << 3,     /* the match is the whole line (-x) */
+	/* Lines are records that end with a NUL byte, not '\n' (grep -z):
+	 * the search functions below take NUL for the line end, and a '\n'
+	 * is an ordinary byte of a record.  Each pattern is compiled as
+	 * grep -zP compiles it: without multiline mode and with $ only at
+	 * the very end, so ^ and $ match at the record's start and end only
+	 * (never around a '\n' inside it), while . and \N still do not
+	 * match '\n' and \s, [^a] and \R do. */
+	MAPQ_MATCH_NULL_DATA = 1u << 4
 };
 
 /* One pattern: bytes and length (patterns may contain any byte). */
@@ -518,7 +526,20 @@ enum mapq_grep_flags {
 	MAPQ_GREP_SPANS_ALL = 1u << 3,
 	/* Yield no records: only count the selected lines (grep -c, -l, -L,
 	 * -q); see mapq_grep_summary(). */
-	MAPQ_GREP_COUNT_ONLY = 1u << 4
+	MAPQ_GREP_COUNT_ONLY = 1u << 4,
+	/* Lines are NUL-terminated records (grep -z): a NUL byte, not '\n',
+	 * ends each line everywhere (context, -m, line numbers count
+	 * records, mapq_grep_record.newline says the record ends with its
+	 * NUL, and `line` is followed by that NUL in memory).  The matcher
+	 * must have been made with MAPQ_MATCH_NULL_DATA (else MAPQ_EINVAL).
+	 * No data is binary (`binary` is ignored; binary_offset stays
+	 * UINT64_MAX), as GNU grep -z in the C locale.  A byte range
+	 * selects the records that start inside it; on a stream it must be
+	 * counted from the front (else MAPQ_ENOTSUP), and a line range is
+	 * refused (MAPQ_ENOTSUP).  Input that is not mapped keeps a record
+	 * that runs across windows in one buffer: memory grows with the
+	 * longest record. */
+	MAPQ_GREP_NULL_DATA = 1u << 5
 };
 
 /* What a NUL byte (binary data) does. */
@@ -583,7 +604,8 @@ typedef struct mapq_grep_record {
 	                              * between them); 0 for the first */
 	const unsigned char *line;   /* the line, without its newline */
 	uint64_t length;
-	int newline;                 /* the line ends with '\n' */
+	int newline;                 /* the line ends with '\n' (with
+	                              * MAPQ_GREP_NULL_DATA: with NUL) */
 	uint64_t offset;             /* its whole-file byte offset */
 	uint64_t number;             /* its whole-file line number (1-based)
 	                              * with MAPQ_GREP_NUMBERS, else 0 */
@@ -610,7 +632,8 @@ typedef struct mapq_grep_summary {
 /*
  * Prepare a grep of f with options *o (copied; the matcher and the range
  * must outlive the grep).  Work starts at the first mapq_grep_next().
- * Errors: MAPQ_EINVAL, MAPQ_ENOMEM, and those of mapq_range_resolve() for
+ * Errors: MAPQ_EINVAL, MAPQ_ENOMEM, MAPQ_ENOTSUP (a range that
+ * MAPQ_GREP_NULL_DATA cannot take), and those of mapq_range_resolve() for
  * input that can be read again.
  */
 MAPQ_API int mapq_grep_create(mapq_grep **out, mapq_file *f,

@@ -98,9 +98,11 @@ struct text {
 	size_t n;
 };
 
-/* Cut d into lines: each ends after '\n'; a final line without one is a
- * line; a '\r' stays part of its line. */
-static void text_split(struct text *t, const unsigned char *d, size_t len)
+/* Cut d into lines: each ends after `eol` ('\n', or NUL for the records
+ * of MAPQ_GREP_NULL_DATA); a final line without one is a line; a '\r'
+ * stays part of its line. */
+static void text_split_by(struct text *t, const unsigned char *d, size_t len,
+                          unsigned char eol)
 {
 	t->d = d;
 	t->len = len;
@@ -110,7 +112,7 @@ static void text_split(struct text *t, const unsigned char *d, size_t len)
 	ck_assert_ptr_nonnull(t->lines);
 	size_t s = 0;
 	while (s < len) {
-		const unsigned char *nl = memchr(d + s, '\n', len - s);
+		const unsigned char *nl = memchr(d + s, eol, len - s);
 		size_t e = nl != NULL ? (size_t)(nl - d) : len;
 		if (t->n == cap) {
 			cap *= 2;
@@ -120,6 +122,11 @@ static void text_split(struct text *t, const unsigned char *d, size_t len)
 		t->lines[t->n++] = (struct tline){s, e - s, nl != NULL};
 		s = e + 1;
 	}
+}
+
+static void text_split(struct text *t, const unsigned char *d, size_t len)
+{
+	text_split_by(t, d, len, '\n');
 }
 
 static void text_free(struct text *t)
@@ -635,7 +642,8 @@ static size_t check_text(const char *name, const char *const *pats, size_t np,
 	mapq_matcher *m = matcher_of(pats, np, mflags);
 	mapq_search *s = search_of(m);
 	struct text t;
-	text_split(&t, text, len);
+	text_split_by(&t, text, len,
+	              (o->flags & MAPQ_GREP_NULL_DATA) ? '\0' : '\n');
 	struct ref want;
 	model_run(&t, s, o, &want);
 	set_case(name, text, len, o, pats[0]);
@@ -1645,6 +1653,188 @@ START_TEST(regression_stream_before_context_over_short_windows)
 }
 END_TEST
 
+/* ---- 5. NUL-terminated records (grep -z) --------------------------------- */
+
+/*
+ * The model cuts the text at NUL bytes and asks the matcher (made with
+ * MAPQ_MATCH_NULL_DATA) about each record alone; every piece size puts
+ * edges inside records that hold newlines, CRLF and empty records, with
+ * and without a final NUL.
+ */
+START_TEST(null_data_records_at_piece_edges)
+{
+	static const char text[] = "ab\ncd\0\0x ab\r\n\0\n\n\0b\nc ab\0"
+	                           "zz\0\r\n\0ab\0q\nab";
+	static const char *const ab[] = {"ab"};
+	static const char *const nl[] = {"b\\nc"};
+	static const char *const anchored[] = {"^ab$"};
+	static const char *const empty[] = {"^$"};
+	const unsigned mf = MAPQ_MATCH_NULL_DATA;
+	const unsigned gf = MAPQ_GREP_NULL_DATA | MAPQ_GREP_NUMBERS;
+	size_t compared = 0;
+	for (size_t len = sizeof text - 3; len <= sizeof text - 1; len++) {
+		for (unsigned threads = 1; threads <= 3; threads++) {
+			for (uint64_t piece = 1; piece <= len + 1; piece++) {
+				struct gopt o = {.flags = gf | MAPQ_GREP_SPANS, .before = 1,
+				                 .after = 1, .threads = threads,
+				                 .piece = piece};
+				compared += check_text("-z -B1 -A1", ab, 1, mf, text, len, &o);
+				compared += check_text("-z b\\nc -B1 -A1", nl, 1, mf, text,
+				                       len, &o);
+				o.flags |= MAPQ_GREP_INVERT;
+				compared +=
+				        check_text("-z -v -B1 -A1", ab, 1, mf, text, len, &o);
+				o = (struct gopt){.flags = gf, .max_count = 2, .after = 2,
+				                  .threads = threads, .piece = piece};
+				compared += check_text("-z ^$ -m2 -A2", empty, 1, mf, text,
+				                       len, &o);
+				compared += check_text("-z ^ab$ -m2 -A2", anchored, 1, mf,
+				                       text, len, &o);
+				o = (struct gopt){.flags = gf, .before = 3, .has_range = 1,
+				                  .rs = 4, .re = 30, .threads = threads,
+				                  .piece = piece};
+				compared +=
+				        check_text("-z 4:30 -B3", ab, 1, mf, text, len, &o);
+				o = (struct gopt){.flags = MAPQ_GREP_NULL_DATA |
+				                           MAPQ_GREP_COUNT_ONLY,
+				                  .threads = threads, .piece = piece};
+				compared += check_text("-z -c", ab, 1, mf, text, len, &o);
+			}
+		}
+	}
+	ck_assert_uint_gt(compared, 0);
+}
+END_TEST
+
+/* A stream of records, some longer than the chunks the pipe is written
+ * in (they run across windows), gives what the mapped file gives. */
+START_TEST(null_data_stream_equals_mapped)
+{
+	struct bytes b = {0};
+	rnd_state = 777;
+	for (int i = 0; i < 2000; i++) {
+		char rec[400];
+		int k = (int)(rnd() % 19);
+		if (k == 0) {
+			memset(rec, 'y', 300);
+			snprintf(rec + 300, 100, " ab %d\n", i);
+		} else {
+			snprintf(rec, sizeof rec, "%s %d%s", k == 1 ? "ab\nhit" : "rec",
+			         i, k == 2 ? "\r\n" : k == 3 ? "\n" : "");
+		}
+		bytes_str(&b, rec);
+		bytes_add(&b, "", 1);
+		if (k == 4)
+			bytes_add(&b, "", 1); /* an empty record */
+	}
+	bytes_str(&b, "ab at the end, no NUL");
+	static const char *const pats[] = {"ab"};
+	mapq_matcher *m = matcher_of(pats, 1, MAPQ_MATCH_NULL_DATA);
+	mapq_search *s = search_of(m);
+	struct text t;
+	text_split_by(&t, b.d, b.len, '\0');
+	const unsigned z = MAPQ_GREP_NULL_DATA;
+	const struct gopt opts[] = {
+	        {.flags = z | MAPQ_GREP_NUMBERS | MAPQ_GREP_SPANS, .before = 3,
+	         .after = 2, .threads = 3, .piece = 97},
+	        {.flags = z | MAPQ_GREP_NUMBERS | MAPQ_GREP_INVERT, .before = 5,
+	         .after = 1, .max_count = 200, .threads = 1},
+	        {.flags = z | MAPQ_GREP_NUMBERS, .before = 4, .after = 4,
+	         .has_range = 1, .rs = 10000, .re = 30000},
+	        {.flags = z | MAPQ_GREP_NUMBERS, .has_range = 1, .rs = 20001,
+	         .re = UINT64_MAX},
+	        {.flags = z | MAPQ_GREP_COUNT_ONLY, .max_count = 50},
+	        {.flags = z | MAPQ_GREP_NUMBERS, .max_count = 7, .after = 5},
+	};
+	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+		struct ref want;
+		model_run(&t, s, &opts[i], &want);
+		ck_assert_uint_gt(want.selected, 0);
+		char name[64];
+		snprintf(name, sizeof name, "-z stream options %zu", i);
+		set_case(name, b.d, b.len, &opts[i], pats[0]);
+		char *path;
+		mapq_file *f = open_text(b.d, b.len, 0, &path);
+		expect_grep(f, m, &opts[i], &want, b.d);
+		close_text(f, path);
+		/* Read, not mapped: the same scan of records as a stream's. */
+		f = open_text(b.d, b.len, MAPQ_OPEN_NO_MMAP, &path);
+		expect_grep(f, m, &opts[i], &want, b.d);
+		close_text(f, path);
+		struct tu_pipe pf;
+		size_t chunk = 101 + 37 * i;
+		f = tu_pipe_open(&pf, b.d, b.len, chunk, 200, chunk * 4, 0);
+		expect_grep(f, m, &opts[i], &want, b.d);
+		tu_pipe_close(f, &pf, 0);
+		ref_free(&want);
+	}
+	set_case(NULL, NULL, 0, NULL, NULL);
+	text_free(&t);
+	mapq_search_destroy(s);
+	mapq_matcher_destroy(m);
+	free(b.d);
+}
+END_TEST
+
+/* What -z does not take, and what it does not call binary. */
+START_TEST(null_data_refusals_and_no_binary)
+{
+	static const char text[] = "a\0b ab\0\0ab\n\200\0";
+	char *path;
+	mapq_file *f = open_text(text, sizeof text - 1, 0, &path);
+	mapq_matcher *plain = matcher1("ab");
+	static const char *const pats[] = {"ab"};
+	mapq_matcher *m = matcher_of(pats, 1, MAPQ_MATCH_NULL_DATA);
+	mapq_grep *g = NULL;
+	mapq_error err;
+	/* The matcher and the grep must agree on what ends a line. */
+	mapq_grep_options o = {.matcher = plain, .flags = MAPQ_GREP_NULL_DATA};
+	ck_assert_int_eq(mapq_grep_create(&g, f, &o, &err), MAPQ_EINVAL);
+	o = (mapq_grep_options){.matcher = m};
+	ck_assert_int_eq(mapq_grep_create(&g, f, &o, &err), MAPQ_EINVAL);
+	/* A line range counts newlines. */
+	mapq_range r;
+	ck_assert_int_eq(mapq_range_parse(&r, "1:2", MAPQ_RANGE_LINES, &err),
+	                 MAPQ_OK);
+	o = (mapq_grep_options){.matcher = m, .flags = MAPQ_GREP_NULL_DATA,
+	                        .range = &r};
+	ck_assert_int_eq(mapq_grep_create(&g, f, &o, &err), MAPQ_ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(err.msg, "line range"));
+	/* NUL ends records: nothing is binary, -I skips nothing. */
+	for (int binary = 0; binary <= 2; binary++) {
+		o = (mapq_grep_options){.matcher = m, .flags = MAPQ_GREP_NULL_DATA,
+		                        .binary = (mapq_grep_binary)binary};
+		ck_assert_int_eq(mapq_grep_create(&g, f, &o, &err), MAPQ_OK);
+		mapq_grep_record rec;
+		uint64_t offsets[4];
+		size_t n = 0;
+		while (n < 4 && mapq_grep_next(g, &rec, &err) == 1)
+			offsets[n++] = rec.offset;
+		mapq_grep_summary sum;
+		mapq_grep_summary_get(g, &sum);
+		mapq_grep_destroy(g);
+		ck_assert_uint_eq(n, 2);
+		ck_assert_uint_eq(offsets[0], 2);
+		ck_assert_uint_eq(offsets[1], 8);
+		ck_assert_uint_eq(sum.selected, 2);
+		ck_assert_int_eq(sum.binary_match, 0);
+		ck_assert_uint_eq(sum.binary_offset, UINT64_MAX);
+	}
+	close_text(f, path);
+	/* On a stream, a byte range counted from the end cannot be known. */
+	ck_assert_int_eq(mapq_range_parse(&r, "-5:", MAPQ_RANGE_BYTES, &err),
+	                 MAPQ_OK);
+	struct tu_pipe pf;
+	f = tu_pipe_open(&pf, text, sizeof text - 1, 4, 0, 0, 0);
+	o = (mapq_grep_options){.matcher = m, .flags = MAPQ_GREP_NULL_DATA,
+	                        .range = &r};
+	ck_assert_int_eq(mapq_grep_create(&g, f, &o, &err), MAPQ_ENOTSUP);
+	tu_pipe_close(f, &pf, 0);
+	mapq_matcher_destroy(plain);
+	mapq_matcher_destroy(m);
+}
+END_TEST
+
 static Suite *grep_suite(void)
 {
 	Suite *s = suite_create("grep");
@@ -1676,6 +1866,13 @@ static Suite *grep_suite(void)
 	tcase_add_test(tc, regression_count_only_selected_end_with_threads);
 	tcase_add_test(tc, regression_context_number_without_numbers);
 	tcase_add_test(tc, regression_stream_before_context_over_short_windows);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("null_data");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, null_data_records_at_piece_edges);
+	tcase_add_test(tc, null_data_stream_equals_mapped);
+	tcase_add_test(tc, null_data_refusals_and_no_binary);
 	suite_add_tcase(s, tc);
 	return s;
 }
