@@ -249,7 +249,7 @@ static int select_line(struct mapq__grep_engine *e, uint64_t ls, uint64_t le)
 	e->sel_le = le;
 	e->sel_number = number_at(e, w->offset + ls);
 	if ((e->flags & MAPQ_GREP_NUMBERS) && le < w->size) {
-		/* Its newline is known: numbering goes on after it, not
+		/* Its line end is known: numbering goes on after it, not
 		 * through it again. */
 		e->num_pos = w->offset + le + 1;
 		e->num_line++;
