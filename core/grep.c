@@ -197,10 +197,13 @@ static void engine_setup(const struct mapq_grep *g, struct mapq__grep_engine *e,
 	e->flags = g->flags;
 	e->detect_binary = g->detect;
 	e->binary_no_match = g->no_match;
+	e->convert_nul = g->o.binary == MAPQ_GREP_BINARY_CONVERT;
 	e->before = g->o.before;
 	e->after = g->o.after;
 	e->max_count = g->o.max_count;
-	if (g->mapped) {
+	/* Converted windows are copies: -B takes its lines from the carry
+	 * of those copies, not from the mapping. */
+	if (g->mapped && !e->convert_nul) {
 		e->mapped = g->map;
 		e->lo = g->start;
 	}
@@ -565,8 +568,10 @@ int mapq_grep_create(mapq_grep **out, mapq_file *f, const mapq_grep_options *o,
 			g->threads = THREADS_MAX;
 		if (g->threads > g->n_pieces)
 			g->threads = (unsigned)g->n_pieces;
-		if (g->threads < 2)
-			g->threads = 0; /* the calling thread does it all */
+		/* The calling thread does it all; always when converting
+		 * (a converted piece lives in its engine's one buffer). */
+		if (g->threads < 2 || o->binary == MAPQ_GREP_BINARY_CONVERT)
+			g->threads = 0;
 	} else {
 		rc = mapq_scan_create(&g->scan, f, o->range, 0,
 		                      MAPQ_SCAN_LINES | MAPQ_SCAN_ALIGN, err);

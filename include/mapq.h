@@ -535,7 +535,16 @@ typedef enum mapq_grep_binary {
 	 * or piece holding a NUL byte the search ends, and summary.selected
 	 * is 0 (records yielded before it were yielded).  Also with
 	 * MAPQ_GREP_COUNT_ONLY. */
-	MAPQ_GREP_BINARY_NO_MATCH = 2
+	MAPQ_GREP_BINARY_NO_MATCH = 2,
+	/* A NUL byte ends a line, as a newline does (ripgrep's handling of
+	 * the files it is told to search): the data is searched as if each
+	 * NUL were '\n', so lines split there, line numbers count it and
+	 * the yielded line shows '\n' in its place (offsets are unchanged);
+	 * nothing stops.  summary.binary_offset is the first NUL of the
+	 * windows or pieces searched (-m may stop before one holding a
+	 * NUL).  A range's bounds and the number of its first line go by
+	 * newlines alone.  The calling thread does the whole search. */
+	MAPQ_GREP_BINARY_CONVERT = 3
 } mapq_grep_binary;
 
 /* Default size of the pieces a mapped file is cut into. */
