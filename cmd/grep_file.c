@@ -48,8 +48,10 @@ static void library_options(const struct grep_run *run, mapq_grep_options *g)
 		g->max_count = 0; /* no limit */
 	if (o->binary_without_match && !o->text)
 		g->binary = MAPQ_GREP_BINARY_NO_MATCH;
-	else if (o->text || o->json)
+	else if (o->text)
 		g->binary = MAPQ_GREP_BINARY_TEXT;
+	else if (o->json)
+		g->binary = MAPQ_GREP_BINARY_CONVERT; /* as ripgrep */
 	else
 		g->binary = MAPQ_GREP_BINARY_DETECT;
 	g->threads = o->threads;

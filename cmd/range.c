@@ -148,23 +148,6 @@ static int run_check(const struct range_args *a, mapq_file *f,
 	return EXIT_NONE;
 }
 
-/* Newlines of one window, read under the file's guard. */
-struct count_job {
-	const mapq_view *w;
-	uint64_t *lines;
-	int *last;
-};
-
-static int count_window(void *arg)
-{
-	struct count_job *job = arg;
-	const mapq_view *w = job->w;
-	*job->lines += mapq_count_newlines_mem(w->data, w->size);
-	if (w->size > 0)
-		*job->last = w->data[w->size - 1];
-	return 0;
-}
-
 /*
  * The window: its lines, their count, or its offsets, from one scan of it
  * (a mapped or seekable file is bisected first; a stream is read once, up
@@ -180,16 +163,12 @@ static int run_window(const struct range_args *a, mapq_file *f,
 	if (rc != MAPQ_OK)
 		return rc;
 	uint64_t bytes = 0, lines = 0;
-	int last = '\n';
 	mapq_view w;
-	while ((rc = mapq_scan_next(scan, &w, err)) > 0) {
+	if (a->count)
+		rc = mapq_scan_count_lines(scan, &lines, err);
+	while (!a->count && (rc = mapq_scan_next(scan, &w, err)) > 0) {
 		bytes += w.size;
-		if (a->count) {
-			/* Windows end at line ends: the last window may end
-			 * with a final line without a newline. */
-			struct count_job job = {&w, &lines, &last};
-			rc = mapq_file_guard(f, count_window, &job, err);
-		} else if (!a->offsets) {
+		if (!a->offsets) {
 			/* Output errors are cli_out's to report; only the
 			 * input's (a file that shrank, a damaged frame) come
 			 * back from here. */
@@ -206,12 +185,12 @@ static int run_window(const struct range_args *a, mapq_file *f,
 	mapq_scan_destroy(scan);
 	if (rc < 0)
 		return rc;
-	int status = bytes > 0 ? EXIT_SELECTED : EXIT_NONE;
+	int status = (a->count ? lines : bytes) > 0 ? EXIT_SELECTED : EXIT_NONE;
 	char text[64];
 	int n = 0;
 	if (a->count)
 		n = snprintf(text, sizeof text, "%llu\n",
-		             (unsigned long long)(lines + (last != '\n')));
+		             (unsigned long long)lines);
 	else if (a->offsets)
 		n = snprintf(text, sizeof text, "%llu:%llu\n",
 		             (unsigned long long)start,

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "byteclass.h"
+#include "pattern_syntax.h"
 
 /* ---- byte sets ---- */
 
@@ -77,87 +78,52 @@ static void escape_set(unsigned char e, struct mapq__byteset *s)
 	}
 }
 
-/* A POSIX class name inside brackets; 0 when it is not one known here. */
-static int posix_set(const unsigned char *name, size_t len,
-                     struct mapq__byteset *s)
+/* The set of the POSIX class of index k (pattern_syntax.h's order). */
+static void posix_set(int k, struct mapq__byteset *s)
 {
-	static const char *const names[] = {"alpha", "digit", "alnum", "xdigit",
-	                                    "upper", "lower", "space", "blank",
-	                                    "punct", "word"};
-	size_t k = 0;
-	while (k < sizeof names / sizeof names[0] &&
-	       !(strlen(names[k]) == len && memcmp(names[k], name, len) == 0))
-		k++;
 	memset(s, 0, sizeof *s);
 	switch (k) {
-	case 0:
+	case 0: /* alpha */
 		set_range(s, 'A', 'Z');
 		set_range(s, 'a', 'z');
-		return 1;
-	case 1:
+		return;
+	case 1: /* digit */
 		set_range(s, '0', '9');
-		return 1;
-	case 2:
+		return;
+	case 2: /* alnum */
 		set_range(s, '0', '9');
 		set_range(s, 'A', 'Z');
 		set_range(s, 'a', 'z');
-		return 1;
-	case 3:
+		return;
+	case 3: /* xdigit */
 		set_range(s, '0', '9');
 		set_range(s, 'A', 'F');
 		set_range(s, 'a', 'f');
-		return 1;
-	case 4:
+		return;
+	case 4: /* upper */
 		set_range(s, 'A', 'Z');
-		return 1;
-	case 5:
+		return;
+	case 5: /* lower */
 		set_range(s, 'a', 'z');
-		return 1;
-	case 6:
+		return;
+	case 6: /* space */
 		set_range(s, '\t', '\r');
 		set_add(s, ' ');
-		return 1;
-	case 7:
+		return;
+	case 7: /* blank */
 		set_add(s, '\t');
 		set_add(s, ' ');
-		return 1;
-	case 8:
+		return;
+	case 8: /* punct */
 		set_range(s, '!', '/');
 		set_range(s, ':', '@');
 		set_range(s, '[', '`');
 		set_range(s, '{', '~');
-		return 1;
-	case 9:
+		return;
+	case 9: /* word */
 		escape_set('w', s);
-		return 1;
-	default:
-		return 0;
+		return;
 	}
-}
-
-/* The byte of an escape that stands for one control character, or -1. */
-static int escape_byte(unsigned char e)
-{
-	switch (e) {
-	case 't':
-		return '\t';
-	case 'r':
-		return '\r';
-	case 'f':
-		return '\f';
-	case 'e':
-		return 27;
-	case 'a':
-		return 7;
-	default:
-		return -1;
-	}
-}
-
-static int is_alnum(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9');
 }
 
 /*
@@ -183,8 +149,8 @@ static int finish_set(struct mapq__byteset *s, int caseless)
 }
 
 /*
- * Parse the class at p[i] == '['.  Returns the index after it, or 0 when
- * its syntax is not followed here (then extraction stops).  *known tells
+ * Read the class at p[i] == '['.  Returns the index after it, or 0 when
+ * its syntax is not followed (then extraction stops).  *known tells
  * whether the class is a set of single bytes (ASCII characters only, not
  * negated), given in *s.
  */
@@ -192,183 +158,44 @@ static size_t parse_class(const unsigned char *p, size_t n, size_t i,
                           struct mapq__byteset *s, int *known)
 {
 	memset(s, 0, sizeof *s);
-	*known = 1;
-	i++;
-	if (i < n && p[i] == '^') {
-		*known = 0; /* matches multi-byte characters */
-		i++;
-	}
-	int first = 1;
-	while (i < n) {
-		unsigned char ch = p[i];
-		if (ch == ']' && !first)
-			return i + 1;
-		first = 0;
-		int item; /* a single byte, which may start a range */
-		if (ch == '[' && i + 1 < n &&
-		    (p[i + 1] == ':' || p[i + 1] == '.' || p[i + 1] == '=')) {
-			if (p[i + 1] != ':')
-				return 0;
-			size_t j = i + 2;
-			int negated = j < n && p[j] == '^';
-			j += negated;
-			size_t name = j;
-			while (j < n && p[j] >= 'a' && p[j] <= 'z')
-				j++;
-			struct mapq__byteset t;
-			if (j + 1 >= n || p[j] != ':' || p[j + 1] != ']' ||
-			    !posix_set(p + name, j - name, &t))
-				return 0;
-			if (negated)
+	struct mapq__class_reader r;
+	mapq__syntax_class_begin(&r, p, n, i);
+	*known = !r.negated; /* [^...] matches multi-byte characters */
+	struct mapq__class_item it;
+	struct mapq__byteset t;
+	while (mapq__syntax_class_next(&r, &it)) {
+		switch (it.kind) {
+		case MAPQ__CLASS_CLOSE:
+			return r.i;
+		case MAPQ__CLASS_BYTE:
+			set_add(s, it.lo);
+			break;
+		case MAPQ__CLASS_RANGE:
+			set_range(s, it.lo, it.hi);
+			break;
+		case MAPQ__CLASS_POSIX:
+			if (it.negated) {
 				*known = 0;
-			else
-				set_or(s, &t);
-			i = j + 2;
-			if (i + 1 < n && p[i] == '-' && p[i + 1] != ']')
-				return 0; /* a range from a class */
-			continue;
-		}
-		if (ch == '\\') {
-			if (i + 1 >= n)
-				return 0;
-			unsigned char e = p[i + 1];
-			i += 2;
-			if (e == 'd' || e == 'w' || e == 's' || e == 'D' ||
-			    e == 'W' || e == 'S' || e == 'h' || e == 'H' ||
-			    e == 'v' || e == 'V') {
-				if (e == 'd' || e == 'w' || e == 's') {
-					struct mapq__byteset t;
-					escape_set(e, &t);
-					set_or(s, &t);
-				} else {
-					*known = 0; /* negated or non-ASCII */
-				}
-				if (i + 1 < n && p[i] == '-' && p[i + 1] != ']')
-					return 0;
-				continue;
-			}
-			if (e == 'b')
-				item = 8; /* backspace inside a class */
-			else if (e == 'n')
-				item = '\n';
-			else if (escape_byte(e) >= 0)
-				item = escape_byte(e);
-			else if (is_alnum(e) || e >= 0x80)
-				return 0; /* \x.., \Q, \p{..}, octal...: not followed */
-			else
-				item = e;
-		} else {
-			i++;
-			if (ch >= 0x80) {
-				*known = 0; /* a byte of a multi-byte character */
-				continue;
-			}
-			item = ch;
-		}
-		if (i + 1 < n && p[i] == '-' && p[i + 1] != ']') {
-			/* A range item-hi. */
-			int hi;
-			unsigned char hc = p[i + 1];
-			if (hc == '\\') {
-				if (i + 2 >= n)
-					return 0;
-				unsigned char e = p[i + 2];
-				if (e == 'b')
-					hi = 8;
-				else if (e == 'n')
-					hi = '\n';
-				else if (escape_byte(e) >= 0)
-					hi = escape_byte(e);
-				else if (is_alnum(e) || e >= 0x80)
-					return 0;
-				else
-					hi = e;
-				i += 3;
-			} else if (hc == '[' && i + 2 < n &&
-			           (p[i + 2] == ':' || p[i + 2] == '.' || p[i + 2] == '=')) {
-				return 0;
-			} else if (hc >= 0x80) {
-				*known = 0; /* up to a multi-byte character */
-				i += 2;
-				continue;
 			} else {
-				hi = hc;
-				i += 2;
+				posix_set(it.posix, &t);
+				set_or(s, &t);
 			}
-			if (hi < item)
-				return 0;
-			set_range(s, (unsigned)item, (unsigned)hi);
-		} else {
-			set_add(s, (unsigned)item);
-		}
-	}
-	return 0; /* no closing ']' */
-}
-
-/* Skip a group at p[i] == '('; index after its ')' or 0 to give up. */
-static size_t skip_group(const unsigned char *p, size_t n, size_t i)
-{
-	int depth = 0;
-	while (i < n) {
-		if (p[i] == '\\') {
-			if (i + 1 < n && (p[i + 1] == 'Q' || p[i + 1] == 'E'))
-				return 0; /* quoting: give up */
-			i += 2;
-		} else if (p[i] == '[') {
-			struct mapq__byteset unused;
-			int known;
-			i = parse_class(p, n, i, &unused, &known);
-			if (i == 0)
-				return 0;
-		} else if (p[i] == '(') {
-			if (i + 1 < n && p[i + 1] == '*')
-				return 0; /* a verb: (*ACCEPT) ends the match early */
-			depth++;
-			i++;
-		} else if (p[i] == ')') {
-			i++;
-			if (--depth == 0)
-				return i;
-		} else {
-			i++;
+			break;
+		case MAPQ__CLASS_ESCAPE:
+			if (it.escape == 'd' || it.escape == 'w' ||
+			    it.escape == 's') {
+				escape_set(it.escape, &t);
+				set_or(s, &t);
+			} else {
+				*known = 0; /* negated or non-ASCII */
+			}
+			break;
+		case MAPQ__CLASS_WIDE:
+			*known = 0; /* a multi-byte character */
+			break;
 		}
 	}
 	return 0;
-}
-
-/* {n}, {n,}, {n,m} at p[i] == '{': index after it (0: not a quantifier),
- * the minimum, and whether the count is exact. */
-static size_t parse_braces(const unsigned char *p, size_t n, size_t i,
-                           uint64_t *min, int *exact)
-{
-	size_t j = i + 1;
-	uint64_t v = 0;
-	int digits = 0;
-	while (j < n && p[j] >= '0' && p[j] <= '9') {
-		if (v < 100000)
-			v = v * 10 + (p[j] - '0');
-		j++;
-		digits++;
-	}
-	if (digits == 0)
-		return 0;
-	*exact = 1;
-	if (j < n && p[j] == ',') {
-		j++;
-		uint64_t w = 0;
-		int more = 0;
-		while (j < n && p[j] >= '0' && p[j] <= '9') {
-			if (w < 100000)
-				w = w * 10 + (p[j] - '0');
-			j++;
-			more++;
-		}
-		*exact = more > 0 && w == v;
-	}
-	if (j >= n || p[j] != '}')
-		return 0;
-	*min = v;
-	return j + 1;
 }
 
 /* ---- extraction ---- */
@@ -503,37 +330,19 @@ size_t mapq__classes_extract(const unsigned char *p, size_t n, int caseless,
 		unsigned char ch = p[i];
 		struct mapq__byteset set[4];
 		memset(set, 0, sizeof set);
-		if (ch == '*' || ch == '?' || ch == '+' || ch == '{') {
-			uint64_t min = ch == '+' ? 1 : 0;
-			int exact = 0;
-			size_t next = i + 1;
-			if (ch == '{') {
-				next = parse_braces(p, n, i, &min, &exact);
-				if (next == 0)
-					goto none; /* a literal brace: not followed */
-			}
-			if (next < n && (p[next] == '?' || p[next] == '+'))
-				next++; /* lazy or possessive */
-			repeat_atom(&x, min, exact);
-			i = next;
+		struct mapq__syntax_item it;
+		mapq__syntax_next(p, n, i, MAPQ__SYNTAX_STRICT, &it);
+		switch (it.kind) {
+		case MAPQ__SYN_QUANT:
+			repeat_atom(&x, it.min, it.exact);
+			i = it.next;
 			continue;
-		}
-		if (ch == '|' || ch == ')')
-			goto none; /* top-level alternation: nothing is required */
-		if (ch == '(') {
-			if (i + 1 < n && p[i + 1] == '*')
-				goto none; /* (*VERB) settings */
-			if (i + 2 < n && p[i + 1] == '?' &&
-			    (p[i + 2] == '\0' || strchr(":=!<>|'P", p[i + 2]) == NULL))
-				goto none; /* option settings such as (?i), (?#...) */
-			size_t next = skip_group(p, n, i);
-			if (next == 0)
-				goto none;
+		case MAPQ__SYN_GROUP:
+		case MAPQ__SYN_ANY:
 			cut(&x);
-			i = next;
+			i = it.next;
 			continue;
-		}
-		if (ch == '[') {
+		case MAPQ__SYN_CLASS: {
 			int known;
 			size_t next = parse_class(p, n, i, &set[0], &known);
 			if (next == 0)
@@ -545,33 +354,35 @@ size_t mapq__classes_extract(const unsigned char *p, size_t n, int caseless,
 			i = next;
 			continue;
 		}
-		if (ch == '.' || ch == '^' || ch == '$') {
-			cut(&x);
-			i++;
-			continue;
-		}
-		if (ch == '\\') {
-			if (i + 1 >= n)
-				goto none;
-			unsigned char e = p[i + 1];
-			i += 2;
+		case MAPQ__SYN_ESCAPE: {
+			unsigned char e = it.byte;
+			int byte = mapq__syntax_escape_byte(e);
 			if (e == 'd' || e == 'w' || e == 's') {
 				escape_set(e, &set[0]);
 				if (finish_set(&set[0], caseless))
 					add_atom(&x, set, 1);
 				else
 					cut(&x);
-			} else if (escape_byte(e) >= 0) {
-				set_add(&set[0], (unsigned)escape_byte(e));
+			} else if (byte >= 0) {
+				set_add(&set[0], (unsigned)byte);
 				add_atom(&x, set, 1);
-			} else if (e != '\0' && strchr("DWShHvVRXNCbBAzZGK", e) != NULL) {
+			} else if (strchr("DWShHvVRXNCbBAzZGK", e) != NULL) {
 				cut(&x); /* other widths, or zero width */
-			} else if (is_alnum(e) || e >= 0x80) {
-				goto none; /* \x.., \Q, \n, \1, \p{..}, \c.: not followed */
 			} else {
-				set_add(&set[0], e); /* escaped punctuation */
-				add_atom(&x, set, 1);
+				goto none; /* \x.., \Q, \n, \1, \p{..}, \c.: not followed */
 			}
+			i = it.next;
+			continue;
+		}
+		case MAPQ__SYN_CHAR:
+			break;
+		default: /* alternation, options, verbs, what is not followed */
+			goto none;
+		}
+		if (ch == '\\') {
+			set_add(&set[0], it.byte); /* escaped punctuation */
+			add_atom(&x, set, 1);
+			i = it.next;
 			continue;
 		}
 		if (ch >= 0x80) {

@@ -375,8 +375,8 @@ int mapq_compressor_write(mapq_compressor *c, const void *data, size_t len,
 			                                    "out of memory"));
 		struct copy_job j = {c, s, p, len, 0, 0};
 		rc = c->source != NULL
-		             ? mapq_file_guard((mapq_file *)c->source, copy_input,
-		                               &j, err)
+		             ? mapq__file_guard((mapq_file *)c->source, copy_input,
+		                                &j, err)
 		             : copy_input(&j);
 		if (rc != MAPQ_OK)
 			return fail(c, err, rc);

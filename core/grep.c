@@ -88,6 +88,7 @@ struct mapq_grep {
 	mapq_grep_options o;
 	unsigned flags;
 	int null_data;            /* MAPQ_GREP_NULL_DATA */
+	int convert;              /* MAPQ_GREP_BINARY_CONVERT, not under -z */
 	unsigned char eol;        /* '\n', or NUL with null_data */
 	int detect;               /* binary detection on */
 	int no_match;             /* binary data has no match (-I) */
@@ -205,10 +206,13 @@ static void engine_setup(const struct mapq_grep *g, struct mapq__grep_engine *e,
 	e->null_data = g->null_data;
 	e->detect_binary = g->detect;
 	e->binary_no_match = g->no_match;
+	e->convert_nul = g->convert;
 	e->before = g->o.before;
 	e->after = g->o.after;
 	e->max_count = g->o.max_count;
-	if (g->mapped) {
+	/* Converted windows are copies: -B takes its lines from the carry
+	 * of those copies, not from the mapping. */
+	if (g->mapped && !e->convert_nul) {
 		e->mapped = g->map;
 		e->lo = g->start;
 	}
@@ -583,6 +587,7 @@ int mapq_grep_create(mapq_grep **out, mapq_file *f, const mapq_grep_options *o,
 	g->eol = g->null_data ? '\0' : '\n';
 	/* NUL ends records: nothing is binary (as grep -z in the C locale). */
 	g->no_match = !g->null_data && o->binary == MAPQ_GREP_BINARY_NO_MATCH;
+	g->convert = !g->null_data && o->binary == MAPQ_GREP_BINARY_CONVERT;
 	g->detect = (!g->null_data && o->binary == MAPQ_GREP_BINARY_DETECT &&
 	             !(o->flags & MAPQ_GREP_COUNT_ONLY)) ||
 	            g->no_match;
@@ -616,8 +621,10 @@ int mapq_grep_create(mapq_grep **out, mapq_file *f, const mapq_grep_options *o,
 			g->threads = THREADS_MAX;
 		if (g->threads > g->n_pieces)
 			g->threads = (unsigned)g->n_pieces;
-		if (g->threads < 2)
-			g->threads = 0; /* the calling thread does it all */
+		/* The calling thread does it all; always when converting
+		 * (a converted piece lives in its engine's one buffer). */
+		if (g->threads < 2 || g->convert)
+			g->threads = 0;
 	} else if (g->null_data) {
 		/* All of the data, as records; the range is applied to them. */
 		g->recs.eol = g->eol;

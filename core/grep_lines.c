@@ -34,6 +34,9 @@ void mapq__grep_engine_free(struct mapq__grep_engine *e)
 	free(e->carry.buf);
 	e->carry.buf = NULL;
 	e->carry.len = e->carry.cap = 0;
+	free(e->conv);
+	e->conv = NULL;
+	e->conv_cap = 0;
 }
 
 static uint64_t line_end(const unsigned char *d, uint64_t size, uint64_t from,
@@ -117,10 +120,37 @@ static void finish_window(struct mapq__grep_engine *e)
 		keep_carry(e);
 }
 
+/*
+ * convert_nul: a window holding a NUL is walked in a copy where every NUL
+ * is '\n', so that the search, the line ends and the numbers all see the
+ * same lines.  The copy is made after finish_window() kept the previous
+ * one's tail; lines yielded from it are valid until the next feed.
+ */
+static void convert_window(struct mapq__grep_engine *e, const unsigned char *z)
+{
+	mapq_view *w = &e->w;
+	if (e->binary_offset == UINT64_MAX)
+		e->binary_offset = w->offset + (uint64_t)(z - w->data);
+	if (mapq__buf_grow(&e->conv, &e->conv_cap, (size_t)w->size, NULL, NULL) != 0) {
+		e->conv_failed = 1;
+		return;
+	}
+	memcpy(e->conv, w->data, (size_t)w->size);
+	for (unsigned char *p = e->conv + (z - w->data); p != NULL;
+	     p = memchr(p, '\0', (size_t)(e->conv + w->size - p)))
+		*p = '\n';
+	w->data = e->conv;
+}
+
 void mapq__grep_engine_feed(struct mapq__grep_engine *e, const mapq_view *w)
 {
 	finish_window(e);
 	e->w = *w;
+	if (e->convert_nul && w->size > 0) {
+		const unsigned char *z = memchr(w->data, '\0', w->size);
+		if (z != NULL)
+			convert_window(e, z);
+	}
 	e->pos = 0;
 	e->have_match = 0;
 	e->window_open = 1;
@@ -317,6 +347,8 @@ static int next_pending(struct mapq__grep_engine *e, struct mapq__grep_line *l)
 int mapq__grep_engine_next(struct mapq__grep_engine *e,
                            struct mapq__grep_line *l, mapq_error *err)
 {
+	if (e->conv_failed)
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
 	for (;;) {
 		if (e->pending)
 			return next_pending(e, l);

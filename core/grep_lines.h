@@ -43,6 +43,8 @@ struct mapq__grep_engine {
 	int null_data;         /* lines end with NUL, not '\n' (grep -z) */
 	int detect_binary;     /* look for NUL bytes */
 	int binary_no_match;   /* a NUL ends the search (grep -I) */
+	int convert_nul;       /* a NUL is read as '\n' (windows holding
+	                        * one are walked in a copy) */
 	uint64_t before, after;
 	uint64_t max_count;    /* UINT64_MAX: none */
 	int trail_at_max;      /* at max_count, yield `after` lines of
@@ -86,6 +88,9 @@ struct mapq__grep_engine {
 	uint64_t pend_pos;     /* next one, relative to pend_base */
 	int pend_in_window;    /* the region is w (else mapping or carry) */
 	struct mapq__grep_carry carry;
+	unsigned char *conv;   /* convert_nul: the window with NULs as '\n' */
+	size_t conv_cap;
+	int conv_failed;       /* the copy could not be made: ENOMEM */
 };
 
 /* Prepare e (zeroed by the caller, then its settings filled). */

@@ -55,11 +55,6 @@ uint64_t mapq__count_byte(const unsigned char *p, uint64_t n, unsigned char c)
 	return count;
 }
 
-uint64_t mapq_count_newlines_mem(const void *p, uint64_t n)
-{
-	return mapq__count_newlines(p, n);
-}
-
 /* Block size for counting before locating: small enough to stay in cache. */
 #define FIND_BLOCK ((uint64_t)64 << 10)
 

@@ -20,98 +20,12 @@
 #include "common/error.h"
 #include "input/input.h"
 #include "literal.h"
+#include "pattern_syntax.h"
 
 /* Escapes that stand for a class or an assertion and take no argument. */
 static int simple_escape(unsigned char c)
 {
 	return strchr("dDwWsSbBhHvVRNAzZGKX", c) != NULL && c != '\0';
-}
-
-/* Skip a character class starting at p[i] == '['; index after ']' or 0. */
-static size_t skip_class(const unsigned char *p, size_t n, size_t i)
-{
-	i++;
-	if (i < n && p[i] == '^')
-		i++;
-	if (i < n && p[i] == ']') /* a leading ']' is literal */
-		i++;
-	while (i < n) {
-		if (p[i] == '\\') {
-			if (i + 1 < n && (p[i + 1] == 'Q' || p[i + 1] == 'E'))
-				return 0; /* quoting may hide the closing ']' */
-			i += 2;
-		} else if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') {
-			const unsigned char *end =
-			        memmem(p + i + 2, n - i - 2, ":]", 2);
-			if (end == NULL)
-				return 0;
-			i = (size_t)(end - p) + 2;
-		} else if (p[i] == ']') {
-			return i + 1;
-		} else {
-			i++;
-		}
-	}
-	return 0;
-}
-
-/* Skip a group starting at p[i] == '('; index after ')' or 0. */
-static size_t skip_group(const unsigned char *p, size_t n, size_t i)
-{
-	int depth = 0;
-	while (i < n) {
-		if (p[i] == '\\') {
-			if (i + 1 < n && p[i + 1] == 'Q')
-				return 0; /* quoting inside groups: give up */
-			i += 2;
-		} else if (p[i] == '[') {
-			i = skip_class(p, n, i);
-			if (i == 0)
-				return 0;
-		} else if (p[i] == '(') {
-			if (i + 1 < n && p[i + 1] == '*')
-				return 0; /* a verb: (*ACCEPT) ends the match early */
-			depth++;
-			i++;
-		} else if (p[i] == ')') {
-			i++;
-			if (--depth == 0)
-				return i;
-		} else {
-			i++;
-		}
-	}
-	return 0;
-}
-
-/*
- * Parse a {n}, {n,}, {n,m} quantifier at p[i] == '{'.  Returns the index
- * after it and the minimum count, or 0 when it is not a quantifier (PCRE2
- * then reads the brace literally, which we do not try to follow).
- */
-static size_t parse_braces(const unsigned char *p, size_t n, size_t i,
-                           uint64_t *min)
-{
-	size_t j = i + 1;
-	uint64_t v = 0;
-	int digits = 0;
-	while (j < n && p[j] >= '0' && p[j] <= '9') {
-		if (v < 100000)
-			v = v * 10 + (p[j] - '0');
-		j++;
-		digits++;
-	}
-	if (digits == 0)
-		return 0;
-	if (j < n && p[j] == ',') {
-		j++;
-		while (j < n && p[j] >= '0' && p[j] <= '9')
-			j++;
-	}
-	if (j >= n || p[j] != '}')
-		return 0;
-	*min = v;
-	return j + 1;
 }
 
 struct literal_runs {
@@ -146,19 +60,16 @@ int mapq__literal_extract(const unsigned char *p, size_t n,
 	size_t last_char = SIZE_MAX;
 
 	while (i < n) {
-		unsigned char c = p[i];
-		if (c == '*' || c == '?' || c == '+' || c == '{') {
-			uint64_t min = c == '+' ? 1 : 0;
-			size_t next = i + 1;
-			if (c == '{') {
-				next = parse_braces(p, n, i, &min);
-				if (next == 0)
-					return 0;
-			}
-			if (next < n && (p[next] == '?' || p[next] == '+'))
-				next++; /* lazy or possessive */
+		struct mapq__syntax_item it;
+		mapq__syntax_next(p, n, i, 0, &it);
+		size_t next = it.next;
+		if (it.kind == MAPQ__SYN_CLASS &&
+		    (next = mapq__syntax_class_end(p, n, i, 0)) == 0)
+			return 0;
+		switch (it.kind) {
+		case MAPQ__SYN_QUANT:
 			if (last_char != SIZE_MAX) {
-				size_t keep = min == 0 ? last_char : r.cur_len;
+				size_t keep = it.min == 0 ? last_char : r.cur_len;
 				r.cur_len = keep;
 				end_run(&r);
 			}
@@ -166,66 +77,25 @@ int mapq__literal_extract(const unsigned char *p, size_t n,
 			broken = 1;
 			i = next;
 			continue;
-		}
-		if (c == '|')
-			return 0; /* top-level alternation: nothing is required */
-		if (c == '(') {
-			if (i + 1 < n && p[i + 1] == '*')
-				return 0; /* (*VERB) settings */
-			if (i + 2 < n && p[i + 1] == '?' &&
-			    p[i + 2] != ':' && p[i + 2] != '=' && p[i + 2] != '!' &&
-			    p[i + 2] != '<' && p[i + 2] != '>' && p[i + 2] != '|' &&
-			    p[i + 2] != '\'' && p[i + 2] != 'P')
-				return 0; /* option settings such as (?i) */
-			size_t next = skip_group(p, n, i);
-			if (next == 0)
-				return 0;
+		case MAPQ__SYN_ESCAPE:
+			if (!simple_escape(it.byte))
+				return 0; /* \x.., \Q, \1, \p{..}, \c.: give up */
+			/* fall through */
+		case MAPQ__SYN_CLASS:
+		case MAPQ__SYN_GROUP:
+		case MAPQ__SYN_ANY:
+			/* Not a literal character: the run ends. */
 			end_run(&r);
 			last_char = SIZE_MAX;
 			broken = 1;
 			i = next;
 			continue;
-		}
-		if (c == ')')
+		case MAPQ__SYN_CHAR:
+			break;
+		default: /* alternation, options, verbs, what is not followed */
 			return 0;
-		if (c == '[') {
-			size_t next = skip_class(p, n, i);
-			if (next == 0)
-				return 0;
-			end_run(&r);
-			last_char = SIZE_MAX;
-			broken = 1;
-			i = next;
-			continue;
 		}
-		if (c == '.' || c == '^' || c == '$') {
-			end_run(&r);
-			last_char = SIZE_MAX;
-			broken = 1;
-			i++;
-			continue;
-		}
-		unsigned char lc = c;
-		size_t width = 1;
-		if (c == '\\') {
-			if (i + 1 >= n)
-				return 0;
-			unsigned char e = p[i + 1];
-			if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
-			    (e >= '0' && e <= '9')) {
-				if (!simple_escape(e))
-					return 0; /* \x.., \Q, \1, \p{..}, \c.: give up */
-				end_run(&r);
-				last_char = SIZE_MAX;
-				broken = 1;
-				i += 2;
-				continue;
-			}
-			if (e >= 0x80)
-				return 0;
-			lc = e;
-			width = 2;
-		}
+		unsigned char lc = it.byte;
 		if (lc == '\n')
 			return 0; /* no line holds one: leave it to PCRE2 */
 		/* A literal character (ASCII or one byte of UTF-8). */
@@ -236,7 +106,7 @@ int mapq__literal_extract(const unsigned char *p, size_t n,
 		if ((lc & 0xC0) != 0x80)
 			last_char = r.cur_len;
 		r.cur[r.cur_len++] = lc;
-		i += width;
+		i = next;
 	}
 	end_run(&r);
 	lit->whole = !broken && lit->len > 0 && lit->len < MAPQ__LITERAL_MAX;

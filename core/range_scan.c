@@ -603,6 +603,39 @@ int mapq_scan_first_line(mapq_scan *s, uint64_t *line, mapq_error *err)
 	return MAPQ_OK;
 }
 
+/* The newlines and the last byte of one window of a scan, under the
+ * guard when it is a mapping. */
+static int scan_window_lines(const mapq_view *w, uint64_t *newlines, int *last,
+                             mapq_error *err)
+{
+	struct mapq__guard g;
+	if (!MAPQ__GUARDED(g, w->file))
+		return mapq__guard_failed(&g, err);
+	*newlines += mapq__count_newlines(w->data, w->size);
+	if (w->size > 0)
+		*last = w->data[w->size - 1];
+	mapq__guard_pop(&g);
+	return MAPQ_OK;
+}
+
+int mapq_scan_count_lines(mapq_scan *s, uint64_t *lines, mapq_error *err)
+{
+	if (s == NULL || lines == NULL)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no scan");
+	uint64_t newlines = 0;
+	int last = '\n';
+	mapq_view w;
+	int rc;
+	while ((rc = mapq_scan_next(s, &w, err)) > 0)
+		if ((rc = scan_window_lines(&w, &newlines, &last, err)) < 0)
+			break;
+	if (rc < 0)
+		return rc;
+	/* Data that does not end with a newline ends with a line. */
+	*lines = newlines + (last != '\n');
+	return MAPQ_OK;
+}
+
 int mapq_scan_start(const mapq_scan *s, uint64_t *start)
 {
 	if (s == NULL || start == NULL || !s->start_known)

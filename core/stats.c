@@ -841,7 +841,7 @@ static int scan_range(struct piece *pc, mapq_error *err)
 	int rc;
 	while ((rc = mapq__scan_next(&scan, &win, err)) > 0) {
 		struct window_job job = {pc, &win};
-		rc = guarded ? mapq_file_guard(f, update_window, &job, err)
+		rc = guarded ? mapq__file_guard(f, update_window, &job, err)
 		             : update_window(&job);
 		if (rc != MAPQ_OK)
 			break;

@@ -24,8 +24,9 @@
  *   bytes catches that and returns MAPQ_ETRUNC instead.  To do so the library
  *   installs a SIGBUS handler once (the first time a file is mapped); faults
  *   outside a guarded library call are passed to the handler that was
- *   installed before it.  Code outside the library that reads a view's bytes
- *   directly can get the same protection with mapq_file_guard().
+ *   installed before it.  Code outside the library that reads a view's or
+ *   a window's bytes directly has no such guard: there a shrinking file
+ *   raises SIGBUS.  The primitives, which take a file, are guarded.
  */
 #ifndef MAPQ_H
 #define MAPQ_H
@@ -174,8 +175,8 @@ typedef struct mapq_view {
 
 /*
  * Fill *view with all of the file's bytes, where that is free: a mapped,
- * uncompressed file.  Reading them directly touches the mapping: see
- * mapq_file_guard().  Other input (compressed, read with pread, a stream)
+ * uncompressed file.  Reading them directly touches the mapping, with no
+ * guard (see Truncation above).  Other input (compressed, read with pread, a stream)
  * has no contiguous bytes to show: use a scan, or the primitives, which
  * take a file and work on every input.  The view is an optimisation for
  * callers that have one, never a requirement of the library.
@@ -189,16 +190,6 @@ MAPQ_API int mapq_file_view(mapq_file *f, mapq_view *view, mapq_error *err);
  */
 MAPQ_API mapq_view mapq_view_sub(const mapq_view *view, uint64_t start,
                                  uint64_t end);
-
-/*
- * Call fn(arg) so that a SIGBUS caused by reading f's mapping inside it
- * (the file shrank) makes this function return MAPQ_ETRUNC instead of
- * killing the process.  fn must not allocate or take locks in a way a jump
- * out of it would leak: on a fault it is abandoned where it stands.
- * Returns fn's return value, or MAPQ_ETRUNC.
- */
-MAPQ_API int mapq_file_guard(mapq_file *f, int (*fn)(void *arg), void *arg,
-                             mapq_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Scans: walking a range window by window                              */
@@ -232,8 +223,9 @@ enum mapq_scan_flags {
  * - a mapped file: windows are slices of the mapping, read directly; the
  *   scan hints sequential access and releases each window's pages when
  *   the next one is asked for, so resident memory stays near one window.
- *   Reading a window's bytes touches the mapping: do it under
- *   mapq_file_guard() to turn truncation into MAPQ_ETRUNC.
+ *   Reading a window's bytes touches the mapping, with no guard outside
+ *   the library (see Truncation above): mapq_scan_count_lines() and the
+ *   other primitives read them guarded.
  * - a regular file that could not be mapped: windows are read with
  *   pread(2) into a buffer the scan owns.
  * - a stream (pipe, FIFO, socket, device, /proc file) and a zstd stream:
@@ -291,6 +283,19 @@ MAPQ_API int mapq_scan_start(const mapq_scan *s, uint64_t *start);
 MAPQ_API int mapq_scan_first_line(mapq_scan *s, uint64_t *line,
                                   mapq_error *err);
 
+/*
+ * Read the rest of scan s to its end and count its lines into *lines: the
+ * newlines, plus one when the data read does not end with one (a final
+ * line without it, or a line cut by the range's end); 0 when there is no
+ * data.  Every input a scan reads is counted the same way (a mapped
+ * file's windows under its SIGBUS guard: MAPQ_ETRUNC when it shrank).
+ * With mapq_bisect_scan(), this counts the lines of a key window in the
+ * one pass that finds it.
+ * Errors: MAPQ_EINVAL, and those of mapq_scan_next().
+ */
+MAPQ_API int mapq_scan_count_lines(mapq_scan *s, uint64_t *lines,
+                                   mapq_error *err);
+
 /* Release a scan (and the pages of its last window).  NULL is accepted. */
 MAPQ_API void mapq_scan_destroy(mapq_scan *s);
 
@@ -305,12 +310,6 @@ MAPQ_API void mapq_scan_destroy(mapq_scan *s);
  * lines.  Every function below reads the view's bytes under the SIGBUS
  * guard: MAPQ_ETRUNC if the file shrank.
  */
-
-/*
- * Count the '\n' bytes of [p, p + n) of plain memory (vectorised).  For
- * bytes of a mapped file, call it under mapq_file_guard().
- */
-MAPQ_API uint64_t mapq_count_newlines_mem(const void *p, uint64_t n);
 
 /* ------------------------------------------------------------------ */
 /* Ranges                                                               */
@@ -556,7 +555,16 @@ typedef enum mapq_grep_binary {
 	 * or piece holding a NUL byte the search ends, and summary.selected
 	 * is 0 (records yielded before it were yielded).  Also with
 	 * MAPQ_GREP_COUNT_ONLY. */
-	MAPQ_GREP_BINARY_NO_MATCH = 2
+	MAPQ_GREP_BINARY_NO_MATCH = 2,
+	/* A NUL byte ends a line, as a newline does (ripgrep's handling of
+	 * the files it is told to search): the data is searched as if each
+	 * NUL were '\n', so lines split there, line numbers count it and
+	 * the yielded line shows '\n' in its place (offsets are unchanged);
+	 * nothing stops.  summary.binary_offset is the first NUL of the
+	 * windows or pieces searched (-m may stop before one holding a
+	 * NUL).  A range's bounds and the number of its first line go by
+	 * newlines alone.  The calling thread does the whole search. */
+	MAPQ_GREP_BINARY_CONVERT = 3
 } mapq_grep_binary;
 
 /* Default size of the pieces a mapped file is cut into. */
@@ -727,8 +735,8 @@ MAPQ_API void mapq_key_destroy(mapq_key *key);
  * Extract the key of one line, given as `len` bytes at `line` without its
  * newline.  *kp and *klen receive the key, which points into the line
  * (*klen 0: the line has no key).  key NULL means MAPQ_KEY_LINE.  The
- * bytes are read directly: run under mapq_file_guard() when they are
- * mapped.
+ * bytes are read directly (mapped ones with no guard: see Truncation
+ * above).
  * Errors: MAPQ_EINVAL when the regex fails on this line (PCRE2's match or
  * depth limit): err->msg says so.
  */
@@ -923,7 +931,7 @@ MAPQ_API void mapq_stats_reset(mapq_stats *s);
 /*
  * Account for `n` more bytes at `data`, which follow the bytes seen so far.
  * Never fails.  `data` is read directly: for the bytes of a mapped file
- * use mapq_stats_scan(), or call this under mapq_file_guard().
+ * use mapq_stats_scan(), which reads them under the library's guard.
  */
 MAPQ_API void mapq_stats_update(mapq_stats *s, const void *data, size_t n);
 

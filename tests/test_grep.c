@@ -580,8 +580,10 @@ static void expect_grep(mapq_file *f, const mapq_matcher *m,
 	EXPECT(s.binary_match == want->binary_match,
 	       "summary.binary_match %d, expected %d", s.binary_match,
 	       want->binary_match);
-	if (go->binary == MAPQ_GREP_BINARY_DETECT &&
-	    !(go->flags & MAPQ_GREP_COUNT_ONLY) && !want->binary_offset_unknown)
+	if ((go->binary == MAPQ_GREP_BINARY_DETECT &&
+	     !(go->flags & MAPQ_GREP_COUNT_ONLY) && !want->binary_offset_unknown) ||
+	    (go->binary == MAPQ_GREP_BINARY_CONVERT &&
+	     !want->binary_offset_unknown))
 		EXPECT(s.binary_offset == want->binary_offset,
 		       "summary.binary_offset %" PRIu64 ", expected %" PRIu64,
 		       s.binary_offset, want->binary_offset);
@@ -1424,6 +1426,95 @@ START_TEST(binary_data_stops_at_a_selected_line)
 }
 END_TEST
 
+/*
+ * MAPQ_GREP_BINARY_CONVERT: a text with NULs grepped as the model greps
+ * the same text with every NUL a '\n' (as text): the same records, line
+ * bytes and numbers, with binary_offset the first NUL; mapped with several
+ * threads and small pieces, read with pread, and as a stream.
+ */
+START_TEST(convert_reads_nul_as_newline)
+{
+	uint64_t iterations = env_u64("MAPQ_TEST_GREP_ITERATIONS", 1000) / 4;
+	mapq_matcher *ms[N_PSETS];
+	mapq_search *ss[N_PSETS];
+	for (size_t i = 0; i < N_PSETS; i++) {
+		ms[i] = matcher_of(psets[i].pats, psets[i].n, psets[i].flags);
+		ss[i] = search_of(ms[i]);
+	}
+	struct bytes b = {0};
+	unsigned char *as_text = NULL;
+	uint64_t records = 0, with_nul = 0;
+	for (uint64_t it = 0; it < iterations; it++) {
+		rnd_state = 0x636f6e76ull * 0x100000001b3ull + it;
+		random_text(&b);
+		size_t p = (size_t)(rnd() % N_PSETS);
+		struct gopt o;
+		random_options(&o, b.len);
+		/* Ranges are cut at newlines alone (mapq.h): not here. */
+		o.has_range = 0;
+		o.binary = MAPQ_GREP_BINARY_CONVERT;
+		/* NULs anywhere, runs of them, at the very end. */
+		uint64_t first = UINT64_MAX;
+		size_t nuls = b.len > 0 ? (size_t)rnd_in(0, 4) : 0;
+		for (size_t k = 0; k < nuls; k++) {
+			uint64_t at = rnd_in(0, b.len - 1);
+			b.d[at] = '\0';
+			if (rnd() % 3 == 0 && at + 1 < b.len)
+				b.d[at + 1] = '\0';
+		}
+		free(as_text);
+		as_text = malloc(b.len + 1);
+		ck_assert_ptr_nonnull(as_text);
+		for (size_t k = 0; k < b.len; k++) {
+			as_text[k] = b.d[k] == '\0' ? '\n' : b.d[k];
+			if (b.d[k] == '\0' && first == UINT64_MAX)
+				first = k;
+		}
+		with_nul += first != UINT64_MAX;
+		struct text t;
+		text_split(&t, as_text, b.len);
+		struct ref want;
+		struct gopt mo = o;
+		mo.binary = MAPQ_GREP_BINARY_TEXT;
+		model_run(&t, ss[p], &mo, &want);
+		want.binary_offset = first;
+		/* -m may stop the search before the first NUL's window. */
+		want.binary_offset_unknown = o.max_count != 0;
+		char name[96];
+		snprintf(name, sizeof name, "convert case %" PRIu64, it);
+		set_case(name, b.d, b.len, &o, psets[p].pats[0]);
+		unsigned how = (unsigned)(it % 3);
+		if (how < 2) {
+			char *path;
+			mapq_file *f = open_text(b.d, b.len,
+			                         how ? MAPQ_OPEN_NO_MMAP : 0, &path);
+			expect_grep(f, ms[p], &o, &want, as_text);
+			close_text(f, path);
+		} else {
+			struct tu_pipe pf;
+			mapq_file *f = tu_pipe_open(&pf, b.d, b.len,
+			                            (size_t)rnd_in(1, 300), 0, 0, 0);
+			expect_grep(f, ms[p], &o, &want, as_text);
+			tu_pipe_close(f, &pf, 0);
+		}
+		records += want.n;
+		ref_free(&want);
+		text_free(&t);
+	}
+	if (iterations >= 100) {
+		ck_assert_uint_gt(records, iterations);
+		ck_assert_uint_gt(with_nul, iterations / 2);
+	}
+	set_case(NULL, NULL, 0, NULL, NULL);
+	free(as_text);
+	free(b.d);
+	for (size_t i = 0; i < N_PSETS; i++) {
+		mapq_search_destroy(ss[i]);
+		mapq_matcher_destroy(ms[i]);
+	}
+}
+END_TEST
+
 /* Destroying a grep whose threads are still at work: nothing leaks (ASan),
  * nothing hangs (the test's timeout). */
 START_TEST(early_destroy_stops_the_threads)
@@ -1857,6 +1948,7 @@ static Suite *grep_suite(void)
 	tcase_add_test(tc, long_line_across_pieces);
 	tcase_add_test(tc, stream_equals_mapped);
 	tcase_add_test(tc, binary_data_stops_at_a_selected_line);
+	tcase_add_test(tc, convert_reads_nul_as_newline);
 	tcase_add_test(tc, early_destroy_stops_the_threads);
 	tcase_add_test(tc, degenerate_texts);
 	suite_add_tcase(s, tc);

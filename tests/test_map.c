@@ -3,6 +3,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -277,7 +278,7 @@ START_TEST(pipe_input_equals_mapped)
 		ck_assert_uint_eq(v.offset, got);
 		ck_assert_uint_le(got + v.size, len);
 		ck_assert_int_eq(memcmp(v.data, buf + got, v.size), 0);
-		a += mapq_count_newlines_mem(v.data, v.size);
+		a += mapq__count_newlines(v.data, v.size);
 		got += v.size;
 	}
 	ck_assert_int_eq(rc, 0);
@@ -626,6 +627,161 @@ START_TEST(truncation_between_windows)
 }
 END_TEST
 
+/* Lines of [p, p + n) counted one byte at a time: the newlines, plus a
+ * last line without one. */
+static uint64_t lines_by_hand(const unsigned char *p, size_t n)
+{
+	uint64_t lines = 0;
+	for (size_t i = 0; i < n; i++)
+		lines += p[i] == '\n';
+	return lines + (n > 0 && p[n - 1] != '\n');
+}
+
+/* A seekable zstd file of buf made by the library's compressor, frames of
+ * `frame` bytes cut anywhere (inside lines); opened. */
+static mapq_file *open_seekable(const unsigned char *buf, size_t len,
+                                uint64_t frame, char **path)
+{
+	*path = tu_temp_file("", 0);
+	int fd = open(*path, O_WRONLY | O_TRUNC);
+	ck_assert_int_ge(fd, 0);
+	mapq_compress_options co = {.frame_size = frame};
+	mapq_compressor *c;
+	ck_assert_int_eq(mapq_compressor_create(&c, fd, &co, NULL), MAPQ_OK);
+	ck_assert_int_eq(mapq_compressor_write(c, buf, len, NULL), MAPQ_OK);
+	ck_assert_int_eq(mapq_compressor_finish(c, NULL), MAPQ_OK);
+	mapq_compressor_destroy(c);
+	close(fd);
+	mapq_file *f = tu_open(*path, 0);
+	ck_assert_int_eq(mapq_file_compression(f), MAPQ_COMPRESSION_ZSTD_SEEKABLE);
+	return f;
+}
+
+/* Open buf as input of the given kind: 0 mapped, 1 pread, 2 a pipe, 3
+ * seekable zstd.  *path is NULL for the pipe. */
+static mapq_file *open_kind(int kind, const unsigned char *buf, size_t len,
+                            struct tu_pipe *pp, char **path)
+{
+	*path = NULL;
+	if (kind == 2)
+		return tu_pipe_open(pp, buf, len, 4093, 0, 0, 0);
+	if (kind == 3)
+		return open_seekable(buf, len, 4096, path);
+	*path = tu_temp_file(buf, len);
+	return tu_open(*path, kind == 1 ? MAPQ_OPEN_NO_MMAP : 0);
+}
+
+/* Count the lines of bytes [a, b) of buf (b may pass the end) read as
+ * input of `kind`, in windows of 1000 bytes with scan flags sf, after
+ * taking one window first when `skip`; compare with a count by hand.
+ * Returns the lines counted. */
+static uint64_t check_count(const unsigned char *buf, size_t len, int kind,
+                            uint64_t a, uint64_t b, unsigned sf, int skip)
+{
+	struct tu_pipe pp;
+	char *path;
+	mapq_file *f = open_kind(kind, buf, len, &pp, &path);
+	mapq_range r = byte_range(a, b);
+	int whole = a == 0 && b == len;
+	mapq_scan *sc;
+	ck_assert_int_eq(mapq_scan_create(&sc, f, whole ? NULL : &r, 1000, sf,
+	                                  NULL),
+	                 MAPQ_OK);
+	uint64_t from = a, end = b < len ? b : len;
+	mapq_view w;
+	if (skip) {
+		int rc = mapq_scan_next(sc, &w, NULL);
+		ck_assert_int_ge(rc, 0);
+		if (rc == 1)
+			from = w.offset + w.size;
+	}
+	uint64_t n = 12345;
+	mapq_error err;
+	int rc = mapq_scan_count_lines(sc, &n, &err);
+	ck_assert_msg(rc == MAPQ_OK, "kind %d: %s", kind, err.msg);
+	uint64_t want = from < end ? lines_by_hand(buf + from, (size_t)(end - from))
+	                           : 0;
+	ck_assert_msg(n == want,
+	              "kind %d, %zu bytes, [%" PRIu64 ", %" PRIu64 "), flags %u: %"
+	              PRIu64 " lines, want %" PRIu64,
+	              kind, len, from, end, sf, n, want);
+	/* The scan is at its end. */
+	ck_assert_int_eq(mapq_scan_next(sc, &w, NULL), 0);
+	mapq_scan_destroy(sc);
+	if (kind == 2) {
+		tu_pipe_close(f, &pp, 0);
+	} else {
+		mapq_file_close(f);
+		unlink(path);
+		free(path);
+	}
+	return n;
+}
+
+/*
+ * mapq_scan_count_lines() over every kind of input (mapped, pread, a pipe,
+ * seekable zstd), whole and in byte ranges that cut lines, with and
+ * without line-aligned windows, and for the rest of a scan one window into
+ * it: the lines the bytes hold, counted by hand.
+ */
+START_TEST(scan_count_lines_on_every_input)
+{
+	static const size_t lens[] = {0, 1, 2, 5000, 300000};
+	unsigned char *buf = malloc(300000);
+	ck_assert_ptr_nonnull(buf);
+	uint64_t counted = 0;
+	for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+		size_t len = lens[li];
+		for (int ending = 0; ending < 2; ending++) {
+			fill_pattern(buf, len, (unsigned)(li * 2 + ending + 3));
+			if (len > 0)
+				buf[len - 1] = ending ? '\n' : 'z';
+			/* All, inside lines, past the end. */
+			const uint64_t cuts[3][2] = {{0, len},
+			                             {len / 3, len - len / 4},
+			                             {len / 2, len + 100}};
+			for (int kind = 0; kind < 4; kind++)
+				for (size_t ci = 0; ci < 3; ci++)
+					for (int k = 0; k < 4; k++)
+						counted += check_count(
+						        buf, len, kind, cuts[ci][0],
+						        cuts[ci][1],
+						        k % 2 ? MAPQ_SCAN_LINES : 0,
+						        k / 2);
+		}
+	}
+	ck_assert_uint_gt(counted, 1000);
+	ck_assert_int_eq(mapq_scan_count_lines(NULL, &counted, NULL), MAPQ_EINVAL);
+	free(buf);
+}
+END_TEST
+
+/* A mapped file that shrank under mapq_scan_count_lines(): MAPQ_ETRUNC,
+ * naming the file, not SIGBUS. */
+START_TEST(scan_count_lines_reports_truncation)
+{
+	size_t len = 8 << 20;
+	unsigned char *buf = malloc(len);
+	fill_pattern(buf, len, 11);
+	char *path;
+	mapq_view v;
+	mapq_file *f = tu_open_bytes(buf, len, 0, &path, &v);
+	mapq_scan *s;
+	ck_assert_int_eq(mapq_scan_create(&s, f, NULL, 1 << 20, 0, NULL), 0);
+	tu_truncate_from_child(path, 4096);
+	mapq__release(f, 0, v.size); /* forget the resident pages */
+	uint64_t n;
+	mapq_error err;
+	ck_assert_int_eq(mapq_scan_count_lines(s, &n, &err), MAPQ_ETRUNC);
+	ck_assert_ptr_nonnull(strstr(err.msg, path));
+	mapq_scan_destroy(s);
+	mapq_file_close(f);
+	unlink(path);
+	free(path);
+	free(buf);
+}
+END_TEST
+
 struct touch_args {
 	const mapq_view *view;
 	uint64_t sum;
@@ -648,11 +804,11 @@ START_TEST(guard_catches_direct_reads)
 	mapq_view v;
 	mapq_file *f = tu_open_bytes(buf, len, 0, &path, &v);
 	struct touch_args t = {&v, 0};
-	ck_assert_int_eq(mapq_file_guard(f, touch_every_page, &t, NULL), 7);
+	ck_assert_int_eq(mapq__file_guard(f, touch_every_page, &t, NULL), 7);
 	tu_truncate_from_child(path, 0);
 	mapq__release(f, 0, v.size); /* forget the resident pages */
 	mapq_error err;
-	ck_assert_int_eq(mapq_file_guard(f, touch_every_page, &t, &err),
+	ck_assert_int_eq(mapq__file_guard(f, touch_every_page, &t, &err),
 	                 MAPQ_ETRUNC);
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
 	mapq_file_close(f);
@@ -1104,6 +1260,8 @@ static Suite *map_suite(void)
 	tcase_add_test(tc, file_write_copies_range);
 	tcase_add_test(tc, truncation_between_windows);
 	tcase_add_test(tc, guard_catches_direct_reads);
+	tcase_add_test(tc, scan_count_lines_on_every_input);
+	tcase_add_test(tc, scan_count_lines_reports_truncation);
 	tcase_add_test(tc, truncation_during_concurrent_scan);
 	suite_add_tcase(s, tc);
 

@@ -101,8 +101,8 @@ int mapq__guard_failed(struct mapq__guard *g, mapq_error *err)
 	return mapq__error_truncated(err, g->name);
 }
 
-int mapq_file_guard(mapq_file *f, int (*fn)(void *arg), void *arg,
-                    mapq_error *err)
+int mapq__file_guard(mapq_file *f, int (*fn)(void *arg), void *arg,
+                     mapq_error *err)
 {
 	if (fn == NULL)
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no function");

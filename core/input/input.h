@@ -52,6 +52,15 @@ void mapq__guard_file(struct mapq__guard *g, const mapq_file *f);
 	(mapq__guard_file(&(g), (f)), sigsetjmp((g).env, 0) == 0)
 
 /*
+ * Call fn(arg) under f's guard: a SIGBUS from reading f's mapping inside
+ * it (the file shrank) makes this return MAPQ_ETRUNC.  fn must not
+ * allocate or take locks in a way a jump out of it would leak: on a fault
+ * it is abandoned where it stands.  Returns fn's return value.
+ */
+int mapq__file_guard(mapq_file *f, int (*fn)(void *arg), void *arg,
+                     mapq_error *err);
+
+/*
  * Drop the pages holding raw bytes [start, end) from this process's page
  * tables (MADV_DONTNEED).  Harmless for data: the mapping is private and
  * never written, so the next read faults the bytes back from the page

@@ -175,4 +175,47 @@ for c in '' '-C 1' '-A 1' -v; do
 	}
 done
 
+# NUL bytes.  ripgrep 13 reads a file it is told to search (or standard
+# input) with every NUL as a line end, keeps searching, and reports the
+# first NUL as binary_offset; -a keeps the NULs and reports none.  Here the
+# match, context and end lines are also compared byte for byte (but for
+# the times).
+printf 'a1\nb\na2\0x\na3\nc\n' >nul-mid.txt
+printf 'a1\0\0b\na2\0' >nul-runs.txt
+printf '\0a1\nb a2\0\0\0a3\n\0' >nul-edges.txt
+awk 'BEGIN { for (i = 0; i < 8000; i++) printf "line %d%s\n", i, (i % 7 == 0 ? " a" i % 10 : "") }' >nul-big.txt
+printf 'x\0a5 y\n' >>nul-big.txt
+awk 'BEGIN { for (i = 0; i < 300; i++) printf "more %d a%d\n", i, i % 10 }' >>nul-big.txt
+printf 'b\0a9\0' >>nul-big.txt
+# jraw NAME WANT GOT: jcase, then the raw match, context and end lines.
+jraw() {
+	jcase "$@"
+	checks=$((checks + 1))
+	local strip='/"type":"(match|context|end)"/!d; s/"elapsed":\{[^}]*\}//'
+	sed -E "$strip" "$TMP/want.raw" >"$TMP/want"
+	sed -E "$strip" "$TMP/got.raw" >"$TMP/got"
+	cmp -s "$TMP/want" "$TMP/got" && return 0
+	fail "$1: raw lines differ"
+	diff -a "$TMP/want" "$TMP/got" | head -n 6 | cut -c 1-300 | sed 's/^/      /' >&2
+}
+nul_files='nul-mid.txt nul-runs.txt nul-edges.txt nul-big.txt'
+for f in $nul_files; do
+	for c in '' -v '-C 1' '-B 2' '-A 1' -a; do
+		# shellcheck disable=SC2086
+		{
+			jraw "NUL $f $c" "$RG -P $c 'a\d' $f" "$MQ grep --json $c 'a\d' $f"
+			jraw "NUL $f $c stdin" "$RG -P $c 'a\d' <$f" \
+				"$MQ grep --json $c 'a\d' <$f"
+			jraw "NUL $f $c pieces" "$RG -P $c 'a\d|b' $f" \
+				"MAPQ_GREP_PIECE=64 $MQ grep -j 3 --json $c 'a\d|b' $f"
+		}
+	done
+done
+jraw "NUL a.b" "$RG -P 'a.b|2.x' nul-mid.txt nul-runs.txt" \
+	"$MQ grep --json 'a.b|2.x' nul-mid.txt nul-runs.txt"
+jraw "NUL files" "$RG -P a1 nul-mid.txt adj.txt nul-edges.txt" \
+	"$MQ grep --json a1 nul-mid.txt adj.txt nul-edges.txt"
+# The reference did see NULs: its binary_offset is a number.
+grep -q '"binary_offset":[0-9]' "$TMP/want.raw" || fail "rg reported no binary_offset"
+
 finish
