@@ -50,7 +50,7 @@ static void library_options(const struct grep_run *run, mapq_grep_options *g)
 		g->binary = MAPQ_GREP_BINARY_TEXT;
 	else
 		g->binary = MAPQ_GREP_BINARY_DETECT;
-	g->threads = o->threads;
+	/* g->threads: grep_file_threads(), once the file is open. */
 	/* A test hook: pieces of a few KiB make the small fixtures split
 	 * (mapq-grep(1), ENVIRONMENT). */
 	const char *piece = getenv("MAPQ_GREP_PIECE");
@@ -117,7 +117,7 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 	if (rc != MAPQ_OK) {
 		run->trouble = 1;
 		if (!o->no_messages)
-			cli_error("%s", err.msg);
+			grep_report(run, "%s", err.msg);
 		return -1;
 	}
 	if (o->initial_tab)
@@ -125,11 +125,18 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 	if (!o->select_nothing) {
 		mapq_grep_options go;
 		library_options(run, &go);
+		go.threads = grep_file_threads(run, f,
+		                               go.piece > 0 ? go.piece
+		                                            : MAPQ_GREP_PIECE_DEFAULT);
 		rc = mapq_grep_create(&g, f, &go, &err);
 		mapq_grep_record r;
+		int first = 1;
 		while (rc == MAPQ_OK && !run->out->closed && !run->out->failed &&
 		       (rc = mapq_grep_next(g, &r, &err)) == 1) {
 			rc = MAPQ_OK;
+			if (first)
+				grep_first_record(run);
+			first = 0;
 			if (o->json)
 				grep_json_record(&gf, &r);
 			else
@@ -149,16 +156,14 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 	}
 	if (rc < 0) {
 		run->trouble = 1;
-		cli_out_flush(run->out);
-		cli_error("%s", err.msg);
+		grep_report(run, "%s", err.msg);
 	} else if (!o->quiet) {
 		if (o->json)
 			grep_json_end(&gf, &sum);
 		else
 			grep_text_end(&gf, &sum);
 		if (sum.binary_match) {
-			cli_out_flush(run->out);
-			cli_error("%s: binary file matches", name);
+			grep_report(run, "%s: binary file matches", name);
 			/* GNU grep counts the hidden line as output: a context
 			 * group of the next file is preceded by "--". */
 			run->printed_group = 1;
