@@ -449,7 +449,7 @@ static int walk(struct grep_run *run, const char *dir, const char *shown,
 		} else if ((o->dereference ? stat(full, &st) : lstat(full, &st)) != 0) {
 			/* A dangling link under -R: grep -R reports it. */
 			if (o->dereference && !file_excluded(o, names[i], 0))
-				grep_submit(run, full, label, 0);
+				grep_submit(run, full, label, 0, UINT64_MAX);
 		} else if (S_ISDIR(st.st_mode)) {
 			if (dir_excluded(o, names[i], 0)) {
 				/* skipped */
@@ -462,7 +462,7 @@ static int walk(struct grep_run *run, const char *dir, const char *shown,
 				walk(run, full, label, &sub);
 			}
 		} else if (S_ISREG(st.st_mode) && !file_excluded(o, names[i], 0)) {
-			grep_submit(run, full, label, 0);
+			grep_submit(run, full, label, 0, (uint64_t)st.st_size);
 		}
 		free(full);
 		free(label);
@@ -479,12 +479,12 @@ static void search_operand(struct grep_run *run, const char *arg, int implicit)
 	const struct grep_opts *o = run->o;
 	if (strcmp(arg, "-") == 0) {
 		grep_submit(run, "-", o->label != NULL ? o->label : "(standard input)",
-		            1);
+		            1, UINT64_MAX);
 		return;
 	}
 	struct stat st;
 	if (stat(arg, &st) != 0) {
-		grep_submit(run, arg, arg, 0); /* reports the error */
+		grep_submit(run, arg, arg, 0, UINT64_MAX); /* reports the error */
 		return;
 	}
 	/* As GNU grep, the globs apply to operands too (but never to the
@@ -500,7 +500,8 @@ static void search_operand(struct grep_run *run, const char *arg, int implicit)
 	}
 	/* A FIFO or a device is read in its turn, as one file at a time
 	 * would read it (a FIFO named twice, a writer waiting for output). */
-	grep_submit(run, arg, arg, !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
+	grep_submit(run, arg, arg, !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode),
+	            S_ISREG(st.st_mode) ? (uint64_t)st.st_size : UINT64_MAX);
 }
 
 int cmd_grep(int argc, char **argv)

@@ -104,10 +104,12 @@ struct grep_file {
 };
 
 /*
- * Search one input (path "-" is standard input, shown as `name`).  Reports
- * its own errors; returns 0, or -1 when it failed (grep_file.c).
+ * Search one input (path "-" is standard input, shown as `name`); `size` is
+ * its size as the walk found it, UINT64_MAX when not known.  Reports its
+ * own errors; returns 0, or -1 when it failed (grep_file.c).
  */
-int grep_search_file(struct grep_run *run, const char *path, const char *name);
+int grep_search_file(struct grep_run *run, const char *path, const char *name,
+                     uint64_t size);
 
 /* ---- several files at once (grep_jobs.c) ---- */
 
@@ -125,7 +127,7 @@ void grep_jobs_finish(struct grep_jobs *p);
  * it (standard input, a FIFO, a device).
  */
 void grep_submit(struct grep_run *run, const char *path, const char *name,
-                 int serial);
+                 int serial, uint64_t size);
 /* A message of the walk ("mapq: MSG", unless -s), in its place among the
  * files'; `trouble` makes the exit status 2. */
 void grep_walk_message(struct grep_run *run, int trouble, const char *fmt, ...)

@@ -49,9 +49,12 @@
 
 #include "grep.h"
 
-/* Jobs ahead of the turn, per thread: room for the other workers to go on
- * while one file is slow. */
-#define SLOTS_PER_THREAD 4
+/* Jobs ahead of the turn: per thread, room for the other workers to go on
+ * while one file is slow, and at most SLOTS_MAX unless that is less than
+ * SLOTS_MIN_PER_THREAD a thread. */
+#define SLOTS_PER_THREAD 16
+#define SLOTS_MAX 512
+#define SLOTS_MIN_PER_THREAD 2
 /* What all the jobs' memories may hold together, and the bounds of one. */
 #define SINKS_TOTAL ((size_t)32 << 20)
 #define SINK_MIN ((size_t)16 << 10)
@@ -76,6 +79,7 @@ struct grep_job {
 	int state;
 	char *path;           /* NULL: a message of the walk */
 	char *name;
+	uint64_t size;        /* as the walk found it (grep_search_file) */
 	int serial;           /* read only in its turn */
 	int turn;             /* atomic: its output goes to stdout */
 	int lead;             /* its first line may owe a "--" */
@@ -315,7 +319,11 @@ static void advance(struct grep_jobs *p)
 		job_clear(j);
 		pthread_mutex_lock(&p->mu);
 		p->turn++;
-		pthread_cond_broadcast(&p->room_cv);
+		/* The walk waits for half the slots to be free, not one: it
+		 * then queues many files in one go instead of waking for
+		 * each (a context switch a file, on a loaded machine). */
+		if (p->next_seq - p->turn <= p->n_slots / 2)
+			pthread_cond_broadcast(&p->room_cv);
 	}
 	p->advancing = 0;
 }
@@ -330,7 +338,7 @@ static void run_job(struct grep_jobs *p, struct grep_job *j, struct cli_out *out
 	j->run.job = j;
 	if (j->serial && wait_turn(j) != 0)
 		return;
-	grep_search_file(&j->run, j->path, j->name);
+	grep_search_file(&j->run, j->path, j->name, j->size);
 	cli_out_flush(out);
 }
 
@@ -384,6 +392,10 @@ struct grep_jobs *grep_jobs_start(struct grep_run *run, unsigned threads)
 	p->run = run;
 	p->threads = threads;
 	p->n_slots = (uint64_t)threads * SLOTS_PER_THREAD;
+	if (p->n_slots > SLOTS_MAX)
+		p->n_slots = SLOTS_MAX;
+	if (p->n_slots < (uint64_t)threads * SLOTS_MIN_PER_THREAD)
+		p->n_slots = (uint64_t)threads * SLOTS_MIN_PER_THREAD;
 	size_t sink = SINKS_TOTAL / p->n_slots;
 	p->sink_max = sink < SINK_MIN ? SINK_MIN : sink > SINK_MAX ? SINK_MAX : sink;
 	p->stop_seq = UINT64_MAX;
@@ -471,11 +483,11 @@ static struct grep_job *queue_slot(struct grep_jobs *p)
 }
 
 void grep_submit(struct grep_run *run, const char *path, const char *name,
-                 int serial)
+                 int serial, uint64_t size)
 {
 	struct grep_jobs *p = run->jobs;
 	if (p == NULL) {
-		grep_search_file(run, path, name);
+		grep_search_file(run, path, name, size);
 		return;
 	}
 	char *path_copy = strdup(path), *name_copy = strdup(name);
@@ -491,6 +503,7 @@ void grep_submit(struct grep_run *run, const char *path, const char *name,
 		j->path = path_copy;
 		j->name = name_copy;
 		j->serial = serial;
+		j->size = size;
 		j->state = JOB_QUEUED;
 		p->next_seq++;
 		pthread_cond_signal(&p->work_cv);
