@@ -202,15 +202,17 @@ static int write_held(struct grep_jobs *p, struct grep_job *j)
 			grep_text_separator(&gf);
 		}
 	}
-	size_t at = 0;
+	size_t at = 0; /* j->mem is NULL until it holds bytes */
 	for (size_t i = 0; i < j->n_msgs; i++) {
-		cli_out_write(out, j->mem + at, j->msgs[i].at - at);
+		if (j->msgs[i].at > at)
+			cli_out_write(out, j->mem + at, j->msgs[i].at - at);
 		at = j->msgs[i].at;
 		cli_out_flush(out);
 		cli_error("%s", j->msgs[i].text);
 		free(j->msgs[i].text);
 	}
-	cli_out_write(out, j->mem + at, j->len - at);
+	if (j->len > at)
+		cli_out_write(out, j->mem + at, j->len - at);
 	j->n_msgs = 0;
 	j->len = 0;
 	if (run->o->line_buffered)
