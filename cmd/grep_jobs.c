@@ -306,7 +306,9 @@ static void advance(struct grep_jobs *p)
 	p->advancing = 1;
 	while (p->turn < p->next_seq) {
 		struct grep_job *j = slot(p, p->turn);
-		if (j->state == JOB_RUNNING)
+		/* A job after the last that counts (-q) never gets the turn:
+		 * it must not print its messages. */
+		if (j->state == JOB_RUNNING && j->seq <= p->stop_seq)
 			__atomic_store_n(&j->turn, 1, __ATOMIC_RELEASE);
 		if (j->state != JOB_DONE) {
 			pthread_cond_broadcast(&p->turn_cv);
