@@ -72,6 +72,15 @@ struct cli_out {
 	int closed;
 	int failed;
 	uint64_t written;     /* bytes queued so far (JSON's bytes_printed) */
+	/*
+	 * NULL (as cli_out_init leaves it): what leaves the buffer is written
+	 * to fd.  Else it is handed to drain(drain_arg, p, n), which returns
+	 * 0, or -1 when output has ended (the writer is then `closed`; the
+	 * drain reports errors itself).  cli_out_window and cli_out_range
+	 * always write to fd.
+	 */
+	int (*drain)(void *arg, const void *p, size_t n);
+	void *drain_arg;
 	size_t len;
 	char buf[1 << 16];
 };

@@ -78,7 +78,8 @@ static const char grep_usage[] =
         "      --no-decompress       search zstd-compressed input as the raw\n"
         "                            bytes it is (default: decompressed)\n"
         "  -j, --threads=N           search with N threads (default: the online\n"
-        "                            CPUs); output is the same for any N\n"
+        "                            CPUs): a file in pieces, or N files at once;\n"
+        "                            output is the same for any N\n"
         "      --help                show this help and exit\n"
         "\n"
         "Exit status: 0 a line was selected, 1 none, 2 an error.\n"
@@ -415,9 +416,8 @@ static int walk(struct grep_run *run, const char *dir, const char *shown,
 {
 	DIR *d = opendir(dir);
 	if (d == NULL) {
-		if (!run->o->no_messages)
-			cli_error("%s: %s", *shown ? shown : dir, strerror(errno));
-		run->trouble = 1;
+		grep_walk_message(run, 1, "%s: %s", *shown ? shown : dir,
+		                  strerror(errno));
 		return -1;
 	}
 	char **names = NULL;
@@ -439,7 +439,7 @@ static int walk(struct grep_run *run, const char *dir, const char *shown,
 	closedir(d);
 	if (n > 0)
 		qsort(names, n, sizeof *names, by_name);
-	for (size_t i = 0; i < n && !run->stop; i++) {
+	for (size_t i = 0; i < n && !grep_stopped(run); i++) {
 		const struct grep_opts *o = run->o;
 		/* Under the implicit ".", open "name", not "./name", so that
 		 * messages name it as grep does ("-" would be standard input). */
@@ -452,22 +452,20 @@ static int walk(struct grep_run *run, const char *dir, const char *shown,
 		} else if ((o->dereference ? stat(full, &st) : lstat(full, &st)) != 0) {
 			/* A dangling link under -R: grep -R reports it. */
 			if (o->dereference && !file_excluded(o, names[i], 0))
-				grep_search_file(run, full, label);
+				grep_submit(run, full, label, 0, UINT64_MAX);
 		} else if (S_ISDIR(st.st_mode)) {
 			if (dir_excluded(o, names[i], 0)) {
 				/* skipped */
 			} else if (walk_has(self, &st)) {
-				if (!o->no_messages) {
-					cli_out_flush(run->out);
-					cli_error("%s: warning: recursive directory loop",
-					          label);
-				}
+				grep_walk_message(run, 0,
+				                  "%s: warning: recursive directory loop",
+				                  label);
 			} else {
 				struct walk_dir sub = {st.st_dev, st.st_ino, self};
 				walk(run, full, label, &sub);
 			}
 		} else if (S_ISREG(st.st_mode) && !file_excluded(o, names[i], 0)) {
-			grep_search_file(run, full, label);
+			grep_submit(run, full, label, 0, (uint64_t)st.st_size);
 		}
 		free(full);
 		free(label);
@@ -483,13 +481,13 @@ static void search_operand(struct grep_run *run, const char *arg, int implicit)
 {
 	const struct grep_opts *o = run->o;
 	if (strcmp(arg, "-") == 0) {
-		grep_search_file(run, "-", o->label != NULL ? o->label
-		                                            : "(standard input)");
+		grep_submit(run, "-", o->label != NULL ? o->label : "(standard input)",
+		            1, UINT64_MAX);
 		return;
 	}
 	struct stat st;
 	if (stat(arg, &st) != 0) {
-		grep_search_file(run, arg, arg); /* reports the error */
+		grep_submit(run, arg, arg, 0, UINT64_MAX); /* reports the error */
 		return;
 	}
 	/* As GNU grep, the globs apply to operands too (but never to the
@@ -503,7 +501,10 @@ static void search_operand(struct grep_run *run, const char *arg, int implicit)
 		walk(run, arg, implicit ? "" : arg, &top);
 		return;
 	}
-	grep_search_file(run, arg, arg);
+	/* A FIFO or a device is read in its turn, as one file at a time
+	 * would read it (a FIFO named twice, a writer waiting for output). */
+	grep_submit(run, arg, arg, !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode),
+	            S_ISREG(st.st_mode) ? (uint64_t)st.st_size : UINT64_MAX);
 }
 
 int cmd_grep(int argc, char **argv)
@@ -785,13 +786,17 @@ int cmd_grep(int argc, char **argv)
 		run.show_names = n_files == 0 ||
 		                 (stat(only, &st) == 0 && S_ISDIR(st.st_mode));
 	}
+	/* Several files (operands, or a walk): up to -j of them are searched
+	 * at once, their output still in this order (grep_jobs.c). */
+	unsigned threads = o.threads > 0 ? o.threads
+	                                 : cli_online_cpus(GREP_THREADS_MAX);
+	if (threads > 1 && (n_files > 1 || o.recursive))
+		run.jobs = grep_jobs_start(&run, threads);
 	if (n_files == 0)
 		search_operand(&run, o.recursive ? "." : "-", 1);
-	for (int i = optind; i < argc && !run.stop; i++) {
-		if (run.out->closed || run.out->failed)
-			break;
+	for (int i = optind; i < argc && !grep_stopped(&run); i++)
 		search_operand(&run, argv[i], 0);
-	}
+	grep_jobs_finish(run.jobs);
 	if (o.json && !run.stop)
 		grep_json_summary(&run);
 	cli_out_flush(run.out);

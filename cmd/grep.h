@@ -69,6 +69,14 @@ struct grep_totals {
 	struct timespec start;
 };
 
+struct grep_jobs;
+struct grep_job;
+
+/*
+ * A run: the whole command, or (with several files searched at once) a
+ * job's copy of it, whose flags and totals are added to the run's in file
+ * order (grep_jobs.c).
+ */
 struct grep_run {
 	const struct grep_opts *o;
 	const mapq_matcher *matcher;
@@ -80,6 +88,8 @@ struct grep_run {
 	                       * group, across files) */
 	int stop;             /* -q found a line: stop everything */
 	struct grep_totals tot;
+	struct grep_jobs *jobs; /* the pool searching files at once, or NULL */
+	struct grep_job *job; /* in a job's copy: that job; NULL in the run */
 };
 
 /* One file being printed. */
@@ -95,10 +105,48 @@ struct grep_file {
 };
 
 /*
- * Search one input (path "-" is standard input, shown as `name`).  Reports
- * its own errors; returns 0, or -1 when it failed (grep_file.c).
+ * Search one input (path "-" is standard input, shown as `name`); `size` is
+ * its size as the walk found it, UINT64_MAX when not known.  Reports its
+ * own errors; returns 0, or -1 when it failed (grep_file.c).
  */
-int grep_search_file(struct grep_run *run, const char *path, const char *name);
+int grep_search_file(struct grep_run *run, const char *path, const char *name,
+                     uint64_t size);
+
+/* ---- several files at once (grep_jobs.c) ---- */
+
+/*
+ * Start a pool of `threads` threads that search the files given to
+ * grep_submit() at once, their output in submission order.  Returns NULL
+ * (files are then searched one at a time) when threads could not start.
+ */
+struct grep_jobs *grep_jobs_start(struct grep_run *run, unsigned threads);
+/* Wait for every file, write what is left, stop the threads, free. */
+void grep_jobs_finish(struct grep_jobs *p);
+/*
+ * Search a file (as grep_search_file): now, or in the pool when the run has
+ * one.  `serial`: it may only be read in its turn, after every file before
+ * it (standard input, a FIFO, a device).
+ */
+void grep_submit(struct grep_run *run, const char *path, const char *name,
+                 int serial, uint64_t size);
+/* A message of the walk ("mapq: MSG", unless -s), in its place among the
+ * files'; `trouble` makes the exit status 2. */
+void grep_walk_message(struct grep_run *run, int trouble, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* Nothing more needs searching: -q found a line, or output ended. */
+int grep_stopped(const struct grep_run *run);
+/* A file's message to stderr, after the output printed before it. */
+void grep_report(struct grep_run *run, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+/*
+ * The threads the library may use for file f (pieces of `piece` bytes):
+ * -j's when one file is searched at a time; in the pool, -j's for a mapped
+ * file of several pieces, after waiting for its turn, else 1.
+ */
+unsigned grep_file_threads(struct grep_run *run, mapq_file *f, uint64_t piece);
+/* Before a file's first record: in the pool, the "--" that may precede it
+ * is decided when the file's output is written. */
+void grep_first_record(struct grep_run *run);
 
 /* Print the --stats report at the end (grep_file.c). */
 void grep_print_stats(struct grep_run *run);
@@ -109,6 +157,8 @@ void grep_print_stats(struct grep_run *run);
 void grep_text_record(struct grep_file *gf, const mapq_grep_record *r);
 /* What a file ends with: its count (-c), its name (-l, -L). */
 void grep_text_end(struct grep_file *gf, const mapq_grep_summary *s);
+/* The group separator ("--") and its newline. */
+void grep_text_separator(struct grep_file *gf);
 /* A file name as GNU grep prints it: coloured, then ':' or NUL. */
 void grep_text_name(struct grep_file *gf, char sep);
 

@@ -13,6 +13,21 @@
 
 #include "grep.h"
 
+/* Files up to this size are read rather than mapped (see grep_search_file). */
+#define READ_MAX ((uint64_t)128 << 10)
+
+/* The size of the pieces a mapped file is cut into (0: the library's). */
+static uint64_t piece_size(void)
+{
+	/* A test hook: pieces of a few KiB make the small fixtures split
+	 * (mapq-grep(1), ENVIRONMENT). */
+	const char *piece = getenv("MAPQ_GREP_PIECE");
+	uint64_t p;
+	if (piece != NULL && cli_parse_positive(piece, &p) == 0)
+		return p;
+	return 0;
+}
+
 /* The grep options of the library, from the command's. */
 static void library_options(const struct grep_run *run, mapq_grep_options *g)
 {
@@ -54,13 +69,8 @@ static void library_options(const struct grep_run *run, mapq_grep_options *g)
 		g->binary = MAPQ_GREP_BINARY_CONVERT; /* as ripgrep */
 	else
 		g->binary = MAPQ_GREP_BINARY_DETECT;
-	g->threads = o->threads;
-	/* A test hook: pieces of a few KiB make the small fixtures split
-	 * (mapq-grep(1), ENVIRONMENT). */
-	const char *piece = getenv("MAPQ_GREP_PIECE");
-	uint64_t p;
-	if (piece != NULL && cli_parse_positive(piece, &p) == 0)
-		g->piece = p;
+	/* g->threads: grep_file_threads(), once the file is open. */
+	g->piece = piece_size();
 }
 
 /*
@@ -99,7 +109,8 @@ static void leave_stdin_offset(const struct grep_opts *o, mapq_file *f,
 		(void)lseek(STDIN_FILENO, 0, SEEK_END);
 }
 
-int grep_search_file(struct grep_run *run, const char *path, const char *name)
+int grep_search_file(struct grep_run *run, const char *path, const char *name,
+                     uint64_t size)
 {
 	const struct grep_opts *o = run->o;
 	struct grep_file gf;
@@ -114,14 +125,25 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 	memset(&sum, 0, sizeof sum);
 	mapq_error err;
 	off_t origin = gf.is_stdin ? lseek(STDIN_FILENO, 0, SEEK_CUR) : -1;
-	int rc = mapq_file_open(&f, path, name,
-	                        o->no_decompress ? MAPQ_OPEN_NO_DECOMPRESS
-	                                         : MAPQ_OPEN_DEFAULT,
-	                        &err);
+	unsigned flags = o->no_decompress ? MAPQ_OPEN_NO_DECOMPRESS
+	                                  : MAPQ_OPEN_DEFAULT;
+	/*
+	 * A small file is read with pread(2), not mapped: mapping and
+	 * unmapping cost more than copying a few KiB, and in a process with
+	 * several threads each munmap() interrupts the other CPUs (a TLB
+	 * shootdown).  The results are the same: a file of one piece is one
+	 * window either way.
+	 */
+	uint64_t piece = piece_size();
+	if (piece == 0)
+		piece = MAPQ_GREP_PIECE_DEFAULT;
+	if (!gf.is_stdin && size > 0 && size <= READ_MAX && size <= piece)
+		flags |= MAPQ_OPEN_NO_MMAP;
+	int rc = mapq_file_open(&f, path, name, flags, &err);
 	if (rc != MAPQ_OK) {
 		run->trouble = 1;
 		if (!o->no_messages)
-			cli_error("%s", err.msg);
+			grep_report(run, "%s", err.msg);
 		return -1;
 	}
 	if (o->initial_tab)
@@ -129,11 +151,16 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 	if (!o->select_nothing) {
 		mapq_grep_options go;
 		library_options(run, &go);
+		go.threads = grep_file_threads(run, f, piece);
 		rc = mapq_grep_create(&g, f, &go, &err);
 		mapq_grep_record r;
+		int first = 1;
 		while (rc == MAPQ_OK && !run->out->closed && !run->out->failed &&
 		       (rc = mapq_grep_next(g, &r, &err)) == 1) {
 			rc = MAPQ_OK;
+			if (first)
+				grep_first_record(run);
+			first = 0;
 			if (o->json)
 				grep_json_record(&gf, &r);
 			else
@@ -153,16 +180,14 @@ int grep_search_file(struct grep_run *run, const char *path, const char *name)
 	}
 	if (rc < 0) {
 		run->trouble = 1;
-		cli_out_flush(run->out);
-		cli_error("%s", err.msg);
+		grep_report(run, "%s", err.msg);
 	} else if (!o->quiet) {
 		if (o->json)
 			grep_json_end(&gf, &sum);
 		else
 			grep_text_end(&gf, &sum);
 		if (sum.binary_match) {
-			cli_out_flush(run->out);
-			cli_error("%s: binary file matches", name);
+			grep_report(run, "%s: binary file matches", name);
 			/* GNU grep counts the hidden line as output: a context
 			 * group of the next file is preceded by "--". */
 			run->printed_group = 1;

@@ -128,6 +128,14 @@ static void put_line_colored(struct grep_file *gf, const mapq_grep_record *r)
 	put(gf, r->line + printed, r->length - printed);
 }
 
+void grep_text_separator(struct grep_file *gf)
+{
+	const char *gs = gf->o->group_separator != NULL ? gf->o->group_separator
+	                                                : "--";
+	put_colored(gf, COLOR_SEP, gs, strlen(gs));
+	put(gf, "\n", 1);
+}
+
 void grep_text_record(struct grep_file *gf, const mapq_grep_record *r)
 {
 	const struct grep_opts *o = gf->o;
@@ -138,12 +146,8 @@ void grep_text_record(struct grep_file *gf, const mapq_grep_record *r)
 	 * the group separator, counts and names keep their newline (GNU). */
 	const char *eol = o->null_data ? "" : "\n";
 	if (o->context_given && !o->no_group_separator && run->printed_group &&
-	    !r->follows) {
-		const char *gs = o->group_separator != NULL ? o->group_separator
-		                                            : "--";
-		put_colored(gf, COLOR_SEP, gs, strlen(gs));
-		put(gf, "\n", 1);
-	}
+	    !r->follows)
+		grep_text_separator(gf);
 	run->printed_group = 1;
 	if (o->only_matching) {
 		/* Each match on its own line.  Only lines that match have

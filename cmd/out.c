@@ -58,6 +58,8 @@ void cli_out_init(struct cli_out *o, int fd)
 	o->closed = 0;
 	o->failed = 0;
 	o->written = 0;
+	o->drain = NULL;
+	o->drain_arg = NULL;
 	o->len = 0;
 }
 
@@ -75,6 +77,13 @@ static int output_ended(struct cli_out *o, int code, const char *msg)
 
 static int write_fd(struct cli_out *o, const char *p, size_t n)
 {
+	if (o->drain != NULL) {
+		if (n > 0 && o->drain(o->drain_arg, p, n) != 0) {
+			o->closed = 1;
+			return -1;
+		}
+		return 0;
+	}
 	while (n > 0) {
 		ssize_t w = write(o->fd, p, n);
 		if (w < 0) {
