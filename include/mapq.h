@@ -98,7 +98,8 @@ typedef struct mapq_file mapq_file;
 enum mapq_open_flags {
 	MAPQ_OPEN_DEFAULT = 0,
 	/* Do not map a regular file: read it with pread(2), window by
-	 * window, as is done when mapping fails.  For tests. */
+	 * window, as is done when mapping fails (cheaper than a mapping for
+	 * small files, which `mapq grep -r` reads this way; and for tests). */
 	MAPQ_OPEN_NO_MMAP = 1u << 0,
 	/* Take zstd-compressed input as the raw bytes it is, instead of
 	 * decompressing it. */
