@@ -569,18 +569,29 @@ START_TEST(file_write_copies_range)
 }
 END_TEST
 
+/* A mapped file of `len` pattern bytes (seed `seed`) and a scan over it in
+ * 1 MiB windows: the start of the truncation tests. */
+static mapq_file *open_scanned(size_t len, unsigned seed, unsigned char **buf,
+                               char **path, mapq_view *v, mapq_scan **s)
+{
+	*buf = malloc(len);
+	ck_assert_ptr_nonnull(*buf);
+	fill_pattern(*buf, len, seed);
+	mapq_file *f = tu_open_bytes(*buf, len, 0, path, v);
+	ck_assert_int_eq(mapq_scan_create(s, f, NULL, 1 << 20, 0, NULL), 0);
+	return f;
+}
+
 /* Deterministic: another process truncates the file between two windows
  * of a scan; the next window must be an error, not SIGBUS. */
 START_TEST(truncation_between_windows)
 {
 	size_t len = 16 << 20;
-	unsigned char *buf = malloc(len);
-	fill_pattern(buf, len, 9);
+	unsigned char *buf;
 	char *path;
 	mapq_view v;
-	mapq_file *f = tu_open_bytes(buf, len, 0, &path, &v);
 	mapq_scan *s;
-	ck_assert_int_eq(mapq_scan_create(&s, f, NULL, 1 << 20, 0, NULL), 0);
+	mapq_file *f = open_scanned(len, 9, &buf, &path, &v, &s);
 	mapq_view w;
 	mapq_error err;
 	ck_assert_int_eq(mapq_scan_next(s, &w, &err), 1);
@@ -761,13 +772,11 @@ END_TEST
 START_TEST(scan_count_lines_reports_truncation)
 {
 	size_t len = 8 << 20;
-	unsigned char *buf = malloc(len);
-	fill_pattern(buf, len, 11);
+	unsigned char *buf;
 	char *path;
 	mapq_view v;
-	mapq_file *f = tu_open_bytes(buf, len, 0, &path, &v);
 	mapq_scan *s;
-	ck_assert_int_eq(mapq_scan_create(&s, f, NULL, 1 << 20, 0, NULL), 0);
+	mapq_file *f = open_scanned(len, 11, &buf, &path, &v, &s);
 	tu_truncate_from_child(path, 4096);
 	mapq__release(f, 0, v.size); /* forget the resident pages */
 	uint64_t n;
