@@ -102,6 +102,7 @@ struct mapq_grep {
 	uint64_t start, end;
 	uint64_t piece;
 	uint64_t n_pieces;
+	uint64_t first_line;      /* the caller's number of the first line */
 	uint64_t rel_lo;          /* pages below were released */
 
 	/* One engine: over a scan, or over the pieces in turn. */
@@ -593,6 +594,7 @@ int mapq_grep_create(mapq_grep **out, mapq_file *f, const mapq_grep_options *o,
 	            g->no_match;
 	g->sum.binary_offset = UINT64_MAX;
 	g->piece = o->piece > 0 ? o->piece : MAPQ_GREP_PIECE_DEFAULT;
+	g->first_line = o->first_line;
 	int rc = null_data_check(g, err);
 	if (rc == MAPQ_OK)
 		rc = mapq_search_create(&g->search, o->matcher, err);
@@ -727,7 +729,9 @@ static int feed_next(struct mapq_grep *g, mapq_error *err)
 			return rc;
 		if (!g->numbered) {
 			g->eng.num_pos = g->recs.start;
-			g->eng.num_line = g->recs.skipped + 1;
+			g->eng.num_line = g->first_line > 0
+			                          ? g->first_line
+			                          : g->recs.skipped + 1;
 			g->numbered = 1;
 		}
 	} else if (g->scan != NULL) {
@@ -738,8 +742,11 @@ static int feed_next(struct mapq_grep *g, mapq_error *err)
 			uint64_t start = 0, line = 1;
 			if (mapq_scan_start(g->scan, &start) != MAPQ_OK)
 				start = 0;
-			if ((g->flags & MAPQ_GREP_NUMBERS) &&
-			    (rc = mapq_scan_first_line(g->scan, &line, err)) < 0)
+			if (g->first_line > 0)
+				line = g->first_line;
+			else if ((g->flags & MAPQ_GREP_NUMBERS) &&
+			         (rc = mapq_scan_first_line(g->scan, &line,
+			                                    err)) < 0)
 				return rc;
 			g->eng.num_pos = start;
 			g->eng.num_line = line;
@@ -1000,8 +1007,9 @@ static int begin(struct mapq_grep *g, mapq_error *err)
 	g->eng.trail_at_max = 1;
 	if (g->scan != NULL)
 		return MAPQ_OK; /* numbered from the scan's first window */
-	uint64_t first = 1;
-	if ((g->flags & MAPQ_GREP_NUMBERS) && g->start > 0) {
+	uint64_t first = g->first_line > 0 ? g->first_line : 1;
+	if ((g->flags & MAPQ_GREP_NUMBERS) && g->start > 0 &&
+	    g->first_line == 0) {
 		uint64_t n;
 		mapq_view before = {g->map, g->start, 0, g->f};
 		int rc = g->null_data

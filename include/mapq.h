@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mapq_version.h" /* MAPQ_VERSION_STRING and its parts */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -43,8 +45,6 @@ extern "C" {
 #else
 #define MAPQ_API
 #endif
-
-#define MAPQ_VERSION_STRING "0.1.0"
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                               */
@@ -588,6 +588,11 @@ typedef struct mapq_grep_options {
 	unsigned threads;    /* 0: the online CPUs; 1: the calling thread */
 	uint64_t piece;      /* piece size in bytes (0: the default); for
 	                      * tests, small pieces split small files */
+	uint64_t first_line; /* with MAPQ_GREP_NUMBERS: the number of the
+	                      * range's first line when the caller knows it
+	                      * (a shard's, from the newline counts of the
+	                      * shards before it), so that the lines before
+	                      * the range are not counted; 0: count them */
 } mapq_grep_options;
 
 /* A match inside a record's line: bytes [start, end) of `line`. */

@@ -1,0 +1,1 @@
+from ._mapq import *  # placeholder
