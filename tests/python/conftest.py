@@ -32,9 +32,15 @@ SANITIZED = (os.environ.get("MAPQ_SANITIZED") == "1"
              or "libasan" in os.environ.get("LD_PRELOAD", ""))
 
 
-def cli(*args, input=None, ok=(0, 1)):
-    """stdout of `mapq ARGS`; its exit status must be one of ok."""
-    p = subprocess.run([CLI, *map(str, args)], input=input,
+def _arg(a):
+    return a if isinstance(a, (bytes, str)) else str(a)
+
+
+def cli(*args, input=None, stdin=None, ok=(0, 1)):
+    """stdout of `mapq ARGS` (args: str, bytes or numbers), fed input
+    (bytes, through a pipe) or stdin (an open file); its exit status must
+    be one of ok."""
+    p = subprocess.run([CLI, *map(_arg, args)], input=input, stdin=stdin,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert p.returncode in ok, (args, p.returncode, p.stderr)
     return p.stdout
@@ -42,13 +48,13 @@ def cli(*args, input=None, ok=(0, 1)):
 
 def cli_fails(*args):
     """stderr of `mapq ARGS`, which must exit 2."""
-    p = subprocess.run([CLI, *map(str, args)], stdout=subprocess.PIPE,
+    p = subprocess.run([CLI, *map(_arg, args)], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE)
     assert p.returncode == 2, (args, p.returncode)
     return p.stderr.decode()
 
 
-def testdata(name):
+def data_file(name):
     return os.path.join(TESTDATA, name)
 
 
