@@ -97,12 +97,19 @@ _KEY_OPTIONS = frozenset({"field", "delimiter", "key_regex"})
 # ------------------------------------------------------------------ #
 
 def _plan(path: str, shards: int | None) -> list[Shard]:
-    """The line-aligned shards of a file: ``shards`` of them (or one per
-    SHARD_SIZE bytes), fewer when the file has fewer lines, none when it is
-    empty."""
+    """The line-aligned shards of a file: ``shards`` of them (by default one
+    per SHARD_SIZE bytes, and one for a zstd stream without a seek table,
+    which can only be read from its start), fewer when the file has fewer
+    lines, none when it is empty."""
     with mapq.open(path) as f:
-        size = f.size if f.size is not None else f.measure()
-        n = shards if shards is not None else max(1, -(-size // SHARD_SIZE))
+        if shards is not None:
+            n = shards
+        elif f.size is None:
+            # A zstd stream without a seek table: a shard would decompress
+            # everything before it, so one task reads it all.
+            n = 1
+        else:
+            n = max(1, -(-f.size // SHARD_SIZE))
         return [(int(s), int(e)) for s, e in f.split(n)]
 
 

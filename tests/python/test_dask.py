@@ -21,7 +21,12 @@ from distributed import Client, LocalCluster
 import mapq
 import mapq.dask
 from conftest import cli, make_log_lines
-from conftest import testdata as fixture_path
+from conftest import TESTDATA
+
+
+def fixture_path(name):
+    """A file of the repository's testdata/."""
+    return os.path.join(TESTDATA, name)
 
 
 @pytest.fixture(scope="module")
@@ -260,7 +265,7 @@ def test_module_usage_errors(args):
 # ---------------------------------------------------------------- #
 
 def scheduler_progress(dask_scheduler=None):
-    """On the scheduler: (grep-shard tasks done, grep-shard tasks)."""
+    """On the scheduler: (count-shard tasks done, count-shard tasks)."""
     ts = [t for k, t in dask_scheduler.tasks.items()
           if str(k).startswith("_count_shard")]
     return sum(t.state == "memory" for t in ts), len(ts)
@@ -270,10 +275,10 @@ def test_worker_killed_mid_job(client, files):
     """SIGKILL one worker process after some tasks finished: its running
     task and the results it held are computed again on the other worker
     (then on its restarted self), and the count is still exact."""
-    work = files[:3] * 3  # 9 files, 40 shards each: 360 tasks
+    work = files[:3]  # 60 shards each: 180 tasks
     pattern = r"(?i)(\w+)\s+(?:\w+\s+)*?(?:rollback|commit)\s+\1"
     want = sum(int(n) for n in cli("grep", "-a", "-c", "-h", "--", pattern,
-                                   *files[:3]).split()) * 3
+                                   *work).split())
     pids = set(client.run(os.getpid).values())
     assert len(pids) == 2
     result = {}
@@ -281,7 +286,7 @@ def test_worker_killed_mid_job(client, files):
     def job():
         try:
             result["count"] = mapq.dask.count(work, pattern, client=client,
-                                              shards=40)
+                                              shards=60)
         except BaseException as e:  # reported below
             result["error"] = e
 
