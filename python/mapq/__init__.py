@@ -179,7 +179,7 @@ class File:
 
     __slots__ = ("_h", "__weakref__")
 
-    def __init__(self, path: Union[str, builtins_bytes, "os.PathLike"],
+    def __init__(self, path: Union[str, builtins_bytes, _os.PathLike],
                  decompress: bool = True) -> None:
         if isinstance(path, int):
             raise TypeError("mapq.open() takes a path, or '-' for stdin")
@@ -223,9 +223,11 @@ class File:
         return self._h.measure()
 
     def close(self) -> None:
-        """Close the file.  Its methods then raise ValueError.  Memoryviews
-        from slice() that are still alive keep the mapping they point
-        into until they are released; then it is unmapped."""
+        """Close the file.  Its methods then raise ValueError.  What was
+        made from it before lives on: memoryviews from slice() keep the
+        mapping they point into until they are released (then it is
+        unmapped), and a grep iterator goes on to its end.  Calling close()
+        again does nothing."""
         self._h.close()
 
     def slice(self, bytes: Range = None, lines: Range = None,
@@ -272,7 +274,7 @@ class File:
              line: bool = False, invert: bool = False,
              max_count: Optional[int] = None, bytes: Range = None,
              lines: Range = None, jobs: int = 1,
-             _first_line: Optional[int] = None) -> Iterator["Match"]:
+             _first_line: Optional[int] = None) -> Iterator[Match]:
         """The lines that match, lazily, as `mapq grep -n -a` selects them.
 
         pattern is a str, bytes, or a list of them (as several -e: a line
@@ -394,7 +396,7 @@ class File:
         return self._h.newlines(start, end)
 
 
-def open(path: Union[str, builtins_bytes, "os.PathLike"],
+def open(path: Union[str, builtins_bytes, _os.PathLike],
          decompress: bool = True) -> File:
     """Open path ("-": standard input) for queries; see File.
 

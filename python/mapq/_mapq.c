@@ -627,12 +627,18 @@ static PyObject *make_match(const mapq_grep_record *rec)
 	if (spans == NULL || number == NULL || offset == NULL || line == NULL)
 		goto fail;
 	for (size_t i = 0; i < rec->n_spans; i++) {
-		PyObject *t = Py_BuildValue("(KK)",
-		                            (unsigned long long)rec->spans[i].start,
-		                            (unsigned long long)rec->spans[i].end);
+		PyObject *t = PyTuple_New(2);
 		if (t == NULL)
 			goto fail;
 		PyList_SetItem(spans, (Py_ssize_t)i, t);
+		PyObject *a = PyLong_FromUnsignedLongLong(rec->spans[i].start);
+		if (a == NULL)
+			goto fail;
+		PyTuple_SetItem(t, 0, a);
+		PyObject *b = PyLong_FromUnsignedLongLong(rec->spans[i].end);
+		if (b == NULL)
+			goto fail;
+		PyTuple_SetItem(t, 1, b);
 	}
 	PyStructSequence_SetItem(m, 0, number);
 	PyStructSequence_SetItem(m, 1, offset);
@@ -662,6 +668,9 @@ static PyObject *grep_next(GrepObject *self)
 		grep_finish(self);
 		return NULL;
 	}
+	/* Ctrl-C between two records (a search in progress runs on). */
+	if (PyErr_CheckSignals() != 0)
+		return NULL;
 	mapq_grep_record rec;
 	mapq_error err;
 	int rc;

@@ -547,7 +547,9 @@ def test_split_fixtures(path):
 
 def test_split_logs(any_log):
     with mapq.open(any_log) as f:
-        for n, lines in [(8, False), (5, True), (1000, False)]:
+        # Each cut of a zstd stream costs a pass from its start.
+        many = 1000 if any_log.endswith(".log") else 40
+        for n, lines in [(8, False), (5, True), (many, False)]:
             opts = ["--lines"] if lines else []
             want = [tuple(map(int, r.split(b":")))
                     for r in cli("split", *opts, "-n", n, any_log).split()]
