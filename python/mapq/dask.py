@@ -676,7 +676,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except (mapq.Error, OSError, ValueError, TypeError) as e:
-        sys.stderr.write(f"mapq dask: {e}\n")
+        # About a file: "mapq: FILE: reason", as the command says it.
+        about_file = isinstance(e, OSError) and e.filename is not None
+        sys.stderr.write(f"{'mapq' if about_file else 'mapq dask'}: {e}\n")
         return 2
     finally:
         if cluster is not None:

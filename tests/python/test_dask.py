@@ -20,7 +20,7 @@ from distributed import Client, LocalCluster
 
 import mapq
 import mapq.dask
-from conftest import cli, make_log_lines
+from conftest import cli, cli_fails, make_log_lines
 from conftest import TESTDATA
 
 
@@ -278,6 +278,10 @@ def test_main_count_and_exit_status(client, files, capsysbinary):
                        "no such line", *text)[:2] == (1, b"")
     assert main_output(capsysbinary, "count", "--scheduler", addr,
                        "no such line", text[0])[:2] == (1, b"0\n")
+    missing = "/nonexistent/mapq-dask.log"
+    assert main_output(capsysbinary, "count", "--scheduler", addr, "x",
+                       missing) == (2, b"", cli_fails("grep", "-c", "x",
+                                                      missing).encode())
 
 
 @pytest.mark.parametrize("args", [[], ["frobnicate", "x", "f"],
