@@ -9,7 +9,9 @@ and the answers are those of the ``mapq`` command on one machine:
 - ``grep(paths, pattern, ...)`` is a ``dask.bag.Bag`` of
   ``(path, line_number, offset, line)`` records in file and line order, with
   whole-file line numbers, as ``mapq grep -n -b`` prints them;
-- ``stats(paths)`` is one dict per file, equal to ``mapq stats --json``;
+- ``stats(paths)`` is one dict per file, equal to ``mapq stats --json``
+  (``total(...)`` adds them up as its last line, ``stats_json(...)`` prints
+  one as it does);
 - ``range(paths, from_, to)`` is a Bag of the lines of each file's key window
   (``mapq range``).
 
@@ -74,7 +76,8 @@ import dask.bag
 
 import mapq
 
-__all__ = ["count", "grep", "stats", "range", "main", "SHARD_SIZE"]
+__all__ = ["count", "grep", "stats", "total", "range", "stats_json", "main",
+           "SHARD_SIZE"]
 
 #: Bytes per shard when ``shards`` is not given: one task per 64 MiB of
 #: (decompressed) data, at least one per file.
