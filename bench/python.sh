@@ -16,7 +16,8 @@
 # Knobs (environment): BUILD, BENCH_DIR (default /tmp/mapq-bench; the log is
 #   $BENCH_DIR/log2g, generated when missing), PATTERNS (default "ERROR GET":
 #   144 k and 6.7 M lines of the 2 GiB log), HYPERFINE_OPTS (default
-#   "--runs 5"), DASK_RUNS (default 5), PY (default /usr/bin/python3).
+#   "--runs 5"), DASK_RUNS (default 5), PY (default /usr/bin/python3),
+#   PARTS (default "iter dask": the match iteration, the Dask count).
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,6 +28,8 @@ PATTERNS=${PATTERNS:-ERROR GET}
 HYPERFINE_OPTS=${HYPERFINE_OPTS:---runs 5}
 DASK_RUNS=${DASK_RUNS:-5}
 PY=${PY:-/usr/bin/python3}
+PARTS=${PARTS:-iter dask}
+want_part() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 die() { echo "python.sh: $*" >&2; exit 2; }
 note() { echo "== $*" >&2; }
@@ -77,7 +80,7 @@ print(n)
 PYEOF
 
 M=$BUILD/mapq
-for pat in $PATTERNS; do
+want_part iter && for pat in $PATTERNS; do
 	want=$("$M" grep -c -F "$pat" "$log")
 	declare -A cmd=(
 		[python-mapq]="$PY $tmp/mapq_iter.py $log $pat"
@@ -106,20 +109,27 @@ cat >"$tmp/dask_count.py" <<'PYEOF'
 import statistics, sys, time
 from distributed import Client, LocalCluster
 import mapq.dask
-log, pat, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster, \
-        Client(cluster) as client:
-    n = mapq.dask.count([log], pat, client=client, fixed=True)  # warm-up
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        assert mapq.dask.count([log], pat, client=client, fixed=True) == n
-        times.append(time.perf_counter() - t)
-print(n, statistics.median(times), min(times), max(times))
+
+def main(log, pat, runs):
+    # Worker processes are spawned: this must not run when they import us.
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster, \
+            Client(cluster) as client:
+        n = mapq.dask.count([log], pat, client=client, fixed=True)  # warm-up
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            assert mapq.dask.count([log], pat, client=client, fixed=True) == n
+            times.append(time.perf_counter() - t)
+    print(n, statistics.median(times), min(times), max(times))
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]))
 PYEOF
-for pat in $PATTERNS; do
+want_part dask && for pat in $PATTERNS; do
 	want=$("$M" grep -c -F "$pat" "$log")
-	read -r n med lo hi < <("$PY" "$tmp/dask_count.py" "$log" "$pat" "$DASK_RUNS" 2>/dev/null)
+	"$PY" "$tmp/dask_count.py" "$log" "$pat" "$DASK_RUNS" >"$tmp/dask.out" 2>"$tmp/dask.err" ||
+		{ tail -20 "$tmp/dask.err" >&2; die "dask_count.py failed"; }
+	read -r n med lo hi <"$tmp/dask.out"
 	[ "$n" = "$want" ] || die "mapq.dask.count says $n, grep -c says $want"
 	hyperfine --output=pipe --warmup 1 $HYPERFINE_OPTS --export-json "$tmp/c.json" \
 		"$M grep -c -j 2 -F $pat $log" >/dev/null
@@ -127,3 +137,4 @@ for pat in $PATTERNS; do
 	printf '| %s | mapq.dask.count (2 workers) median %.3f s (min %.3f, max %.3f) | mapq grep -c -j 2 median %.3f s | ratio %.2f |\n' \
 		"$pat" "$med" "$lo" "$hi" "$cli" "$(awk -v a="$med" -v b="$cli" 'BEGIN { print a / b }')"
 done
+exit 0
