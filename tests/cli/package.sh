@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# package.sh BUILD_DIR VERSION: what a third program gets from the installed
+# package.sh BUILD_DIR VERSION [SANITIZE]: what a third program gets from the installed
 # library.  Installs the build into a temporary prefix, then checks
 # - the shared library's name and SOVERSION, and that it exports the
 #   MAPQ_API functions of include/mapq.h and nothing else;
@@ -8,10 +8,19 @@
 # - that a C program builds and runs against it through find_package(mapq)
 #   (shared and static targets) and through pkg-config;
 # - that the installed Python package imports from the prefix (when built).
-# Exits 77 (skipped) when nm is missing.
+# Exits 77 (skipped) when nm is missing.  With SANITIZE=1 (a build with
+# -DMAPQ_SANITIZE=ON) the programs are built with the sanitizers too, and
+# Python loads their runtime first, as an instrumented library needs.
 set -u
 build=$(cd "$1" && pwd)
 version=$2
+san_flags=
+san_preload=
+if [ "${3:-0}" = 1 ]; then
+	san_flags="-fsanitize=address,undefined"
+	san_preload=$(cc -print-file-name=libasan.so)
+	export ASAN_OPTIONS=detect_leaks=0
+fi
 src=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/lib.sh"
 command -v nm >/dev/null || { echo "SKIP: nm not found (binutils)"; exit 77; }
@@ -86,6 +95,7 @@ C
 want="$version $(wc -l <"$src/testdata/app.log")"
 checks=$((checks + 1))
 if cmake -S "$TMP/app" -B "$TMP/app/build" -DCMAKE_PREFIX_PATH="$prefix" \
+	-DCMAKE_C_FLAGS="$san_flags" -DCMAKE_EXE_LINKER_FLAGS="$san_flags" \
 	>"$TMP/app.log" 2>&1 && cmake --build "$TMP/app/build" >>"$TMP/app.log" 2>&1; then
 	for kind in shared static; do
 		checks=$((checks + 1))
@@ -99,7 +109,7 @@ else
 	fail "find_package(mapq) build"
 fi
 checks=$((checks + 1))
-if cc -o "$TMP/app_pc" "$TMP/app/main.c" \
+if cc $san_flags -o "$TMP/app_pc" "$TMP/app/main.c" \
 	$(PKG_CONFIG_PATH=$libdir/pkgconfig pkg-config --cflags --libs mapq) 2>"$TMP/pc.log"; then
 	got=$(LD_LIBRARY_PATH=$libdir "$TMP/app_pc" "$src/testdata/app.log")
 	[ "$got" = "$want" ] || fail "pkg-config build: '$got', want '$want'"
@@ -116,7 +126,7 @@ if [ -f "$build/python/mapq/__init__.py" ]; then
 	if [ -z "$pydir" ]; then
 		fail "the Python package was not installed"
 	else
-		got=$(cd "$TMP" && PYTHONPATH=$(dirname "$(dirname "$pydir")") \
+		got=$(cd "$TMP" && LD_PRELOAD=$san_preload PYTHONPATH=$(dirname "$(dirname "$pydir")") \
 			/usr/bin/python3 -c 'import mapq; print(mapq.__version__)' 2>&1)
 		[ "$got" = "$version" ] || fail "installed python package: $got"
 	fi
