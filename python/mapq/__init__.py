@@ -164,6 +164,15 @@ def _patterns(pattern) -> tuple:
     return tuple(out)
 
 
+def _first_line_arg(first_line) -> int:
+    """The library's first_line: 0 (count it) for None, else an int >= 1."""
+    if first_line is None:
+        return 0
+    if isinstance(first_line, int) and first_line >= 1:
+        return first_line
+    raise ValueError("_first_line must be an int >= 1")
+
+
 def _threads(jobs) -> int:
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
         raise ValueError("jobs must be an int >= 0 (0: the online CPUs)")
@@ -259,12 +268,7 @@ class File:
             raise ValueError("max_count must be None or an int >= 0")
         else:
             mc = max_count
-        if _first_line is None:
-            first = 0
-        elif isinstance(_first_line, int) and _first_line >= 1:
-            first = _first_line
-        else:
-            raise ValueError("_first_line must be an int >= 1")
+        first = _first_line_arg(_first_line)
         unit, text = _range_args(bytes, lines)
         return (_patterns(pattern), mflags, gflags, mc, unit, text,
                 _threads(jobs), first)
@@ -332,12 +336,7 @@ class File:
         range's first line, when the caller knows it.
         """
         unit, text = _range_args(bytes, lines)
-        if _first_line is None:
-            first = 0
-        elif isinstance(_first_line, int) and _first_line >= 1:
-            first = _first_line
-        else:
-            raise ValueError("_first_line must be an int >= 1")
+        first = _first_line_arg(_first_line)
         return self._h.stats(unit, text, _threads(jobs), first)
 
     def range(self, from_: Union[str, builtins_bytes],
