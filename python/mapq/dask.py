@@ -66,6 +66,7 @@ Without Dask, GNU parallel gives shards of one file to several hosts::
 from __future__ import annotations
 
 import builtins
+import getopt
 import math
 import os
 import sys
@@ -478,6 +479,33 @@ def _int(text: str, what: str) -> int:
         raise _UsageError(f"invalid {what}: '{text}'") from None
 
 
+# Options as GNU getopt reads them (bundled short flags, -m3, --max-count=3,
+# unique prefixes of long names, operands anywhere, -- ends the options).
+_FLAGS = {"-F": "fixed", "--fixed-strings": "fixed",
+          "-i": "ignore_case", "--ignore-case": "ignore_case",
+          "-w": "word", "--word-regexp": "word",
+          "-x": "line", "--line-regexp": "line",
+          "-v": "invert", "--invert-match": "invert"}
+_COMMON_LONG = ["scheduler=", "shards=", "help"]
+_GREP_LONG = ["regexp=", "fixed-strings", "ignore-case", "word-regexp",
+              "line-regexp", "invert-match", "max-count="]
+
+
+def _getopt_message(e: getopt.GetoptError) -> str:
+    """getopt's complaint in GNU getopt's words."""
+    opt = e.opt if e.opt.startswith("-") or not e.opt else (
+        "--" + e.opt if len(e.opt) > 1 else "-" + e.opt)
+    if "requires argument" in e.msg:
+        return (f"option '{opt}' requires an argument" if len(opt) > 2
+                else f"option requires an argument -- '{opt[1:]}'")
+    if "must not have an argument" in e.msg:
+        return f"option '{opt}' doesn't allow an argument"
+    if "not a unique prefix" in e.msg:
+        return f"option '{opt}' is ambiguous"
+    return (f"unrecognized option '{opt}'" if len(opt) > 2
+            else f"invalid option -- '{opt[1:]}'")
+
+
 def _parse(argv: list[str]) -> dict[str, Any]:
     """The command line as a dict (command, scheduler, shards, patterns,
     options, files)."""
@@ -488,75 +516,30 @@ def _parse(argv: list[str]) -> dict[str, Any]:
     cmd = argv[0]
     if cmd not in ("grep", "count", "stats"):
         raise _UsageError(f"unknown command '{cmd}'")
+    short, long = ("h", _COMMON_LONG) if cmd == "stats" else (
+        "e:Fiwxvm:h", _COMMON_LONG + _GREP_LONG)
+    try:
+        opts, operands = getopt.gnu_getopt(argv[1:], short, long)
+    except getopt.GetoptError as e:
+        raise _UsageError(_getopt_message(e)) from None
     a: dict[str, Any] = {"help": False, "command": cmd, "scheduler": None,
                          "shards": None, "patterns": [], "options": {},
-                         "operands": []}
-    flags = {"F": "fixed", "i": "ignore_case", "w": "word", "x": "line",
-             "v": "invert"}
-    longs = {"fixed-strings": "F", "ignore-case": "i", "word-regexp": "w",
-             "line-regexp": "x", "invert-match": "v"}
-    with_value = {"scheduler", "shards", "regexp", "max-count"}
-    args = argv[1:]
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        i += 1
-        if arg == "--":
-            a["operands"].extend(args[i:])
-            break
-        if arg.startswith("--"):
-            name, eq, value = arg[2:].partition("=")
-            if name == "help":
-                return {"help": True}
-            if name in longs and not eq:
-                arg = "-" + longs[name]
-            elif name in with_value:
-                if not eq:
-                    if i >= len(args):
-                        raise _UsageError(
-                            f"option '--{name}' requires an argument")
-                    value = args[i]
-                    i += 1
-                if name == "scheduler":
-                    a["scheduler"] = value
-                elif name == "shards":
-                    a["shards"] = _int(value, "number of shards")
-                    if a["shards"] < 1:
-                        raise _UsageError(
-                            f"invalid number of shards: '{value}'")
-                elif name == "regexp":
-                    a["patterns"].append(value)
-                else:
-                    a["options"]["max_count"] = _int(value, "max count")
-                continue
-            else:
-                raise _UsageError(f"unrecognized option '{arg}'")
-        if arg.startswith("-") and arg != "-":
-            j = 1
-            while j < len(arg):
-                c = arg[j]
-                j += 1
-                if c == "h":
-                    return {"help": True}
-                if c in flags and cmd != "stats":
-                    a["options"][flags[c]] = True
-                elif c in "em" and cmd != "stats":
-                    value = arg[j:]
-                    if not value:
-                        if i >= len(args):
-                            raise _UsageError(
-                                f"option requires an argument -- '{c}'")
-                        value = args[i]
-                        i += 1
-                    if c == "e":
-                        a["patterns"].append(value)
-                    else:
-                        a["options"]["max_count"] = _int(value, "max count")
-                    break
-                else:
-                    raise _UsageError(f"invalid option -- '{c}'")
-            continue
-        a["operands"].append(arg)
+                         "operands": operands}
+    for opt, value in opts:
+        if opt in ("-h", "--help"):
+            return {"help": True}
+        if opt in _FLAGS:
+            a["options"][_FLAGS[opt]] = True
+        elif opt in ("-e", "--regexp"):
+            a["patterns"].append(value)
+        elif opt in ("-m", "--max-count"):
+            a["options"]["max_count"] = _int(value, "max count")
+        elif opt == "--scheduler":
+            a["scheduler"] = value
+        elif opt == "--shards":
+            a["shards"] = _int(value, "number of shards")
+            if a["shards"] < 1:
+                raise _UsageError(f"invalid number of shards: '{value}'")
     if cmd != "stats" and not a["patterns"]:
         if not a["operands"]:
             raise _UsageError("a PATTERN is needed")
