@@ -1,4 +1,4 @@
-"""mapq - query files too big to read, from Python.
+"""Query files too big to read, from Python.
 
 SYNOPSIS
     import mapq
