@@ -598,15 +598,15 @@ def test_directory(tmp_path):
     assert str(e.value) in cli_fails("stats", str(tmp_path))
 
 
-def test_unreadable(tmp_path):
-    path = tmp_path / "secret.log"
-    path.write_text("x\n")
-    path.chmod(0)
-    if os.access(path, os.R_OK):
-        pytest.skip("running as root: permissions do not apply")
+def test_path_through_a_file(tmp_path):
+    """A system error that root meets too (permissions would not be)."""
+    (tmp_path / "plain.log").write_text("x\n")
+    path = str(tmp_path / "plain.log" / "inner.log")
     with pytest.raises(mapq.Error) as e:
-        mapq.open(str(path))
-    assert e.value.errno == errno.EACCES
+        mapq.open(path)
+    assert e.value.errno == errno.ENOTDIR
+    assert e.value.filename == path
+    assert str(e.value) in cli_fails("stats", path)
 
 
 def test_damaged_zstd(gen_dir, log_zst):
