@@ -312,14 +312,21 @@ static PyObject *file_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 	return (PyObject *)self;
 }
 
-static void file_dealloc(FileObject *self)
+/* The end of every tp_dealloc here: free the object of a heap type and
+ * drop the reference that each instance holds on its type. */
+static void free_instance(PyObject *self)
 {
-	PyTypeObject *tp = Py_TYPE((PyObject *)self);
-	file_release(self);
-	Py_XDECREF(self->name);
+	PyTypeObject *tp = Py_TYPE(self);
 	freefunc tp_free = (freefunc)PyType_GetSlot(tp, Py_tp_free);
 	tp_free(self);
 	Py_DECREF(tp);
+}
+
+static void file_dealloc(FileObject *self)
+{
+	file_release(self);
+	Py_XDECREF(self->name);
+	free_instance((PyObject *)self);
 }
 
 static PyObject *file_close(FileObject *self, PyObject *unused)
@@ -432,15 +439,12 @@ static int slice_getbuffer(SliceObject *self, Py_buffer *view, int flags)
 
 static void slice_dealloc(SliceObject *self)
 {
-	PyTypeObject *tp = Py_TYPE((PyObject *)self);
 	if (self->file != NULL) {
 		file_leave(self->file);
 		Py_DECREF(self->file);
 	}
 	free(self->own);
-	freefunc tp_free = (freefunc)PyType_GetSlot(tp, Py_tp_free);
-	tp_free(self);
-	Py_DECREF(tp);
+	free_instance((PyObject *)self);
 }
 
 /* Read the range through a scan into a buffer of our own. */
@@ -606,12 +610,9 @@ static void grep_finish(GrepObject *self)
 
 static void grep_dealloc(GrepObject *self)
 {
-	PyTypeObject *tp = Py_TYPE((PyObject *)self);
 	grep_finish(self);
 	Py_XDECREF(self->patterns);
-	freefunc tp_free = (freefunc)PyType_GetSlot(tp, Py_tp_free);
-	tp_free(self);
-	Py_DECREF(tp);
+	free_instance((PyObject *)self);
 }
 
 static PyObject *make_match(const mapq_grep_record *rec)
