@@ -75,8 +75,9 @@ struct mapq_scan {
 	size_t handed;        /* bytes of tb handed out, dropped next call */
 	size_t next_trim;
 	size_t out_s, out_e;  /* PHASE_LAST: the selection inside tb */
-	/* Lines chosen by a selector instead of a range (streams only). */
+	/* Lines chosen by a selector instead of a range. */
 	mapq__line_select select;
+	uint64_t select_pos;  /* where the lines not yet decided start */
 	void *select_ctx;
 	void (*select_free)(void *ctx);
 };
@@ -197,20 +198,6 @@ static int skip(mapq_scan *s, mapq_error *err)
 			return rc;
 		const unsigned char *p = s->cur.data + s->used;
 		uint64_t avail = s->cur.size - s->used;
-		if (s->select != NULL) {
-			uint64_t len, whole;
-			line_at(p, avail, &len, &whole);
-			rc = s->select(s->select_ctx, p, len, pos_of(s), err);
-			if (rc < 0)
-				return rc;
-			if (rc == 0) {
-				consume(s, whole, 1);
-				continue;
-			}
-			if (rc == 2)
-				s->emit_lines = 0, s->by_lines = 1;
-			return 1;
-		}
 		if (s->skip_lines > 0) {
 			uint64_t found;
 			const unsigned char *nl = mapq__find_nth_newline(
@@ -259,24 +246,7 @@ static int emit(mapq_scan *s, mapq_view *win, mapq_error *err)
 	uint64_t pos = pos_of(s);
 	uint64_t n = avail;
 	int done = 0;
-	if (s->select != NULL && !s->by_lines) {
-		/* Lines up to the first one the selector ends at. */
-		n = 0;
-		while (n < avail) {
-			uint64_t len, whole;
-			line_at(p + n, avail - n, &len, &whole);
-			rc = s->select(s->select_ctx, p + n, len, pos + n, err);
-			if (rc < 0)
-				return rc;
-			if (rc == 2) {
-				done = 1;
-				break;
-			}
-			n += whole;
-		}
-		if (n == 0)
-			return 0;
-	} else if (s->by_lines) {
+	if (s->by_lines) {
 		if (s->emit_lines == 0)
 			return 0;
 		uint64_t found;
@@ -462,9 +432,76 @@ static int tail_resolve(mapq_scan *s, mapq_error *err)
 	return MAPQ_OK;
 }
 
+/*
+ * A selector's scan: the next run of lines it puts inside, as one window
+ * (the lines are in the scan's current window, so the run is contiguous
+ * bytes).  Each line is decided once; a line outside the selection ends
+ * the run and is passed over.  0 when the selector says the selection
+ * has ended (2) or the data does.  A mapping is read under the guard.
+ */
+static int select_next(mapq_scan *s, mapq_view *win, mapq_error *err)
+{
+	while (s->phase != PHASE_DONE) {
+		int rc = fill_cur(s, err);
+		if (rc <= 0) {
+			s->phase = PHASE_DONE;
+			if (rc == 0 && !s->start_known) {
+				/* An empty selection is at the data's end. */
+				s->start = s->select_pos;
+				s->start_known = 1;
+			}
+			return rc;
+		}
+		struct mapq__guard g;
+		if (!MAPQ__GUARDED(g, s->cur.file))
+			return mapq__guard_failed(&g, err);
+		const unsigned char *p = s->cur.data + s->used;
+		uint64_t avail = s->cur.size - s->used, pos = pos_of(s);
+		uint64_t n = 0, passed = 0;
+		while (n < avail) {
+			uint64_t len, whole;
+			line_at(p + n, avail - n, &len, &whole);
+			rc = s->select(s->select_ctx, p + n, len, pos + n, err);
+			if (rc < 0 || rc == 2) {
+				s->phase = PHASE_DONE;
+				if (!s->start_known) {
+					/* An empty selection is where it ended. */
+					s->start = pos + n;
+					s->start_known = 1;
+				}
+				break;
+			}
+			if (rc == 0) {
+				passed = whole;
+				break;
+			}
+			n += whole;
+		}
+		mapq__guard_pop(&g);
+		if (rc < 0)
+			return rc;
+		if (n > 0 && !s->start_known) {
+			s->start = pos;
+			s->start_known = 1;
+		}
+		/* The run stays readable until the next fill_cur. */
+		win->data = p;
+		win->size = n;
+		win->offset = pos;
+		win->file = s->file;
+		s->used += n + passed;
+		s->select_pos = pos + n + passed;
+		if (n > 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int stream_next(mapq_scan *s, mapq_view *win, mapq_error *err)
 {
 	int rc;
+	if (s->select != NULL)
+		return select_next(s, win, err);
 	switch (s->phase) {
 	case PHASE_SKIP:
 		rc = skip(s, err);
@@ -541,7 +578,7 @@ int mapq_scan_create(mapq_scan **out, mapq_file *f, const mapq_range *range,
 	return MAPQ_OK;
 }
 
-int mapq__scan_create_selected(mapq_scan **out, mapq_file *f, uint64_t window,
+int mapq__scan_create_selected(mapq_scan **out, mapq_file *f, uint64_t start,
                                unsigned flags, mapq__line_select select,
                                void *ctx, void (*ctx_free)(void *ctx),
                                mapq_error *err)
@@ -563,11 +600,11 @@ int mapq__scan_create_selected(mapq_scan **out, mapq_file *f, uint64_t window,
 	s->flags = flags | MAPQ_SCAN_LINES;
 	s->stream = 1;
 	s->select = select;
+	s->select_pos = start;
 	s->select_ctx = ctx;
 	s->select_free = ctx_free;
-	mapq__scan_init(&s->in, f, 0, MAPQ_SIZE_UNKNOWN, window,
+	mapq__scan_init(&s->in, f, start, MAPQ_SIZE_UNKNOWN, 0,
 	                s->flags & (MAPQ_SCAN_LINES | MAPQ_SCAN_KEEP));
-	stream_plan(s);
 	*out = s;
 	return MAPQ_OK;
 }

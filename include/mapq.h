@@ -63,8 +63,10 @@ enum mapq_status {
 	MAPQ_ENOTSUP = -9,   /* the operation does not apply to this input */
 	MAPQ_EPATTERN = -10, /* a pattern does not compile */
 	MAPQ_ELIMIT = -11,   /* a pattern hit PCRE2's match/depth/stack limit */
-	MAPQ_ECORRUPT = -12  /* the input is damaged: a bad zstd frame or seek
+	MAPQ_ECORRUPT = -12, /* the input is damaged: a bad zstd frame or seek
 	                      * table, a checksum mismatch, truncated data */
+	MAPQ_EORDER = -13    /* a key window's input is not sorted by the key
+	                      * (beyond the slack) where it was looked at */
 };
 
 /* Room for a message: a file name (PATH_MAX) plus a reason. */
@@ -701,6 +703,25 @@ MAPQ_API void mapq_grep_destroy(mapq_grep *g);
  * hour 09, whatever follows in the line.
  */
 
+/*
+ * Time keys.  With spec.time_format set, the key (as extracted above) is
+ * parsed as a time from its start, and keys compare as times; a key that
+ * does not parse makes the line keyless.  The format is strptime-style:
+ * %Y %y %m %d %e %H %M %S, %f (fraction digits), %b %h %B (month names, in
+ * English, any case), %a %A (weekday names, ignored), %s (seconds since
+ * 1970, with an optional .fraction), %z (Z, UTC, +hh, +hhmm, +hh:mm), %T
+ * %F %R %D, %%; a blank matches any run of blanks.  Or a preset: "syslog"
+ * (%b %e %H:%M:%S), "apache" ([%a %b %d %H:%M:%S %Y]), "clf"
+ * (%d/%b/%Y:%H:%M:%S %z, and with MAPQ_KEY_LINE the key is the text inside
+ * the line's first [...]), "epoch" (%s), "iso" (ISO-8601 date and time,
+ * T or a blank between, optional fraction and zone).  A time with a zone
+ * is compared in UTC, one without as written (wall clock).  A year-less
+ * time takes spec.year, or the latest year that puts it at most a day
+ * after spec.reference.  Bounds of a window are then times too: a
+ * leading part of the format ("Jun 14 15" is 15:00:00), ISO-8601 (partial
+ * too: "2026-11-24T10"), "now", or a time back from now ("-1h30m").
+ */
+
 typedef enum mapq_key_type {
 	MAPQ_KEY_LINE = 0,
 	MAPQ_KEY_FIELD = 1,
@@ -716,6 +737,11 @@ typedef struct mapq_key_spec {
 	uint64_t field;    /* MAPQ_KEY_FIELD: 1-based field number */
 	int delim;         /* MAPQ_KEY_FIELD: MAPQ_KEY_BLANKS or a byte */
 	const char *regex; /* MAPQ_KEY_REGEX: the pattern, NUL-terminated */
+	/* Time keys (see below); NULL: keys compare as bytes. */
+	const char *time_format;
+	int year;          /* year-less formats: this year (0: see reference) */
+	int64_t reference; /* year-less formats without `year`: seconds since
+	                    * 1970 of the newest input's mtime (0: now) */
 } mapq_key_spec;
 
 /*
@@ -759,6 +785,31 @@ MAPQ_API int mapq_key_extract(mapq_key *key, const unsigned char *line,
 MAPQ_API int mapq_key_compare(const unsigned char *k, uint64_t klen,
                               const unsigned char *b, uint64_t blen);
 
+/*
+ * Parse the time of one line (`len` bytes, no newline) with a time key:
+ * 1 with *t (microseconds since 1970 on the key's clock: see above), 0
+ * when the line has no time, or an error (MAPQ_EINVAL: not a time key, a
+ * regex limit).
+ */
+MAPQ_API int mapq_key_time(mapq_key *key, const unsigned char *line,
+                           uint64_t len, int64_t *t, mapq_error *err);
+
+/*
+ * Parse the text of a window's bound with time key `key` (see above): 1
+ * with *t, or MAPQ_EINVAL with a message quoting the text (not a time in
+ * the key's format, ISO-8601, "now" or "-DURATION"; or not a time key).
+ */
+MAPQ_API int mapq_key_parse_time(const mapq_key *key, const void *text,
+                                 uint64_t len, int64_t *t, mapq_error *err);
+
+/*
+ * Parse a duration: a number of seconds ("90"), or numbers with units
+ * us, ms, s, m, h, d, w ("1h30m", "2.5s"), into microseconds.  Errors:
+ * MAPQ_EINVAL (quoting the text), MAPQ_EOVERFLOW.
+ */
+MAPQ_API int mapq_duration_parse(const char *text, int64_t *us,
+                                 mapq_error *err);
+
 /* Where a sorted-order check found a line out of order. */
 typedef struct mapq_disorder {
 	uint64_t line;       /* its 1-based number */
@@ -770,58 +821,89 @@ typedef struct mapq_disorder {
 } mapq_disorder;
 
 /*
- * The window of f's lines whose key K satisfies from <= K < to, as offsets
- * [*start, *end) of its (decompressed) data: *start is the first line with
- * K >= from, *end the first line with K >= to (to NULL: no upper bound,
- * *end is the data's end).  *end >= *start always; the window is empty
- * when they are equal (in particular when to < from).  Only lines that
- * have a key are probed, so a keyless line (the continuation of a
- * multi-line entry) stays with the keyed line before it; on data that is
- * not sorted the result is some pair of line starts, and no error is
- * reported (see mapq_bisect_check).
- * - A mapped plain file is bisected through the mapping: a window of a
- *   50 GiB file touches a few dozen pages.
- * - A seekable zstd file is bisected too: each probe decompresses from
- *   the start of the frame that holds it to the line it reads, so a window
- *   costs O(log size) probes of at most one frame each.
- * - Input read forward (a zstd stream, a stream, a file read with pread)
- *   is read up to the window's end (the result is the same on sorted
- *   data); a stream is consumed by it, so use mapq_bisect_scan() to read
- *   the window's lines.
- * Errors: MAPQ_EINVAL (NULL arguments, a regex limit), and those of scans
- * (MAPQ_ETRUNC, MAPQ_ECORRUPT, MAPQ_ENOMEM, MAPQ_ESYS).
+ * A key window: the lines whose key K satisfies from <= K < to, in file
+ * order, each with the keyless lines after it (continuations).
+ * - from NULL: no lower bound; to NULL: no upper bound.  Byte keys
+ *   compare by prefix (above); time keys parse the bounds as times.
+ * - slack (time keys only; microseconds, >= 0): how far a line's time
+ *   may be behind the newest time before it.  The window is then exactly
+ *   what a linear filter gives (lines outside it may lie between its
+ *   lines).  0: the input is sorted.
  */
-MAPQ_API int mapq_bisect_window(mapq_file *f, mapq_key *key,
-                                const void *from, uint64_t flen,
-                                const void *to, uint64_t tlen,
-                                uint64_t *start, uint64_t *end,
-                                mapq_error *err);
+typedef struct mapq_window {
+	const void *from;
+	uint64_t flen;
+	const void *to;
+	uint64_t tlen;
+	int64_t slack;
+} mapq_window;
 
 /*
- * A scan (see mapq_scan_create; `flags` as there) of the window that
- * mapq_bisect_window() finds: on a mapped or seekable file, the window is
- * found by bisection first; on input read forward, the lines are chosen
- * as they go by, in one pass that stops at the window's end.
- * mapq_scan_start() gives the window's start once known.  The bounds are
- * copied; the key must outlive the scan.
- * Errors: as mapq_bisect_window and mapq_scan_create.
+ * A scan (see mapq_scan_create; `flags` as there) of the lines of f in
+ * window *w.  A mapped plain file or a seekable zstd file is bisected: the
+ * window of a 50 GiB file costs a few dozen page reads (a few blocks,
+ * seekable) besides its lines.  Other input (a stream, a zstd stream, a
+ * file read with pread) is filtered line by line from its start, up to
+ * where the window ends.
+ * Order: bisection is only right on sorted input, so the keys read are
+ * checked to be in order within the slack (byte keys on the bounds'
+ * longest length): lines spread over the file (about 33, a handful of
+ * pages: enough to see two runs of a log concatenated) and the lines
+ * probed, before the scan is returned; and, when the scan filters lines,
+ * each line it reads.  Disorder beyond the slack is MAPQ_EORDER, whose
+ * message names the two lines (from here, or from mapq_scan_next when
+ * found while scanning).  Input sorted where it was not looked at can
+ * still give a wrong window: mapq_bisect_check() reads every line.
+ * mapq_scan_start() gives the first line's offset once known.  The
+ * bounds are copied; the key must outlive the scan.
+ * Errors: MAPQ_EINVAL (NULL arguments, a bound that is not a time, a
+ * slack with byte keys, a regex limit), MAPQ_EORDER, and those of scans
+ * (MAPQ_ETRUNC, MAPQ_ECORRUPT, MAPQ_ENOMEM, MAPQ_ESYS).
  */
 MAPQ_API int mapq_bisect_scan(mapq_scan **out, mapq_file *f, mapq_key *key,
-                              const void *from, uint64_t flen, const void *to,
-                              uint64_t tlen, unsigned flags, mapq_error *err);
+                              const mapq_window *w, unsigned flags,
+                              mapq_error *err);
+
+/*
+ * The byte range [*start, *end) of f's (decompressed) data from the first
+ * line of window *w to the end of its last line (`range --offsets`); an
+ * empty window gives *start == *end, where the window would be.  Reads
+ * as mapq_bisect_scan, and the window's lines when it filters them.
+ * Errors: as mapq_bisect_scan.
+ */
+MAPQ_API int mapq_bisect_window(mapq_file *f, mapq_key *key,
+                                const mapq_window *w, uint64_t *start,
+                                uint64_t *end, mapq_error *err);
 
 /*
  * Check in one linear pass (a scan: pages released as it goes; a stream
- * read once) that the keys of f's lines never decrease, comparing on their
- * first `prefix` bytes (UINT64_MAX: whole keys; a keyless line has the
- * empty key, so one after a keyed line is out of order).
- * Returns 1 when sorted; 0 when not, with the first line whose key is
- * smaller than the one before it in *where (offsets of the decompressed
- * data; free where->text); or a negative error: MAPQ_EINVAL, MAPQ_ENOMEM,
- * MAPQ_ETRUNC, MAPQ_ESYS, MAPQ_ECORRUPT.
+ * read once) that f's lines are in order: byte keys never decrease,
+ * compared on their first max(w->flen, w->tlen) bytes (w NULL, or both
+ * bounds NULL: whole keys; a keyless line has the empty key, so one after a keyed line
+ * is out of order); times are never more than w->slack behind the newest
+ * before them (lines without a time are skipped).
+ * Returns 1 when in order; 0 when not, with the first line out of order
+ * in *where (offsets of the decompressed data; free where->text); or a
+ * negative error: MAPQ_EINVAL, MAPQ_ENOMEM, MAPQ_ETRUNC, MAPQ_ESYS,
+ * MAPQ_ECORRUPT.
  */
-MAPQ_API int mapq_bisect_check(mapq_file *f, mapq_key *key, uint64_t prefix,
-                               mapq_disorder *where, mapq_error *err);
+MAPQ_API int mapq_bisect_check(mapq_file *f, mapq_key *key,
+                               const mapq_window *w, mapq_disorder *where,
+                               mapq_error *err);
+
+/*
+ * A set of files that are one sorted sequence (a rotated log:
+ * app.log.2.zst app.log.1 app.log, in any order): stores in order[0..
+ * *count) the indexes of the files that can hold lines of window *w, in
+ * the sequence's order, which is the order of their first keys (files
+ * with no key first, in the order given).  Reads the first keyed line of
+ * each file.  Then the window of the set is the windows of those files,
+ * in that order.  `order` has room for n indexes.
+ * Errors: MAPQ_EINVAL, MAPQ_ENOMEM, those of scans.
+ */
+MAPQ_API int mapq_bisect_files(mapq_file **files, size_t n, mapq_key *key,
+                               const mapq_window *w, size_t *order,
+                               size_t *count, mapq_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Shards: cutting a file into line-aligned byte ranges                 */

@@ -154,9 +154,27 @@ static int window(const mapq_view *v, mapq_key *key, const char *from,
                   const char *to, uint64_t *s, uint64_t *e)
 {
 	mapq_error err;
-	int rc = mapq__view_bisect_window(v, key, from, strlen(from), to,
-	                            to != NULL ? strlen(to) : 0, s, e, &err);
+	mapq_window w = {from, strlen(from), to, to != NULL ? strlen(to) : 0, 0};
+	int rc = mapq_bisect_window(v->file, key, &w, s, e, &err);
 	return rc;
+}
+
+/* Bisect a view for a byte bound. */
+static int view_bisect(const mapq_view *v, mapq_key *key, const char *bound,
+                       uint64_t blen, uint64_t lo, uint64_t *off,
+                       mapq_error *err)
+{
+	struct mapq__bound b = {.p = (const unsigned char *)bound, .n = blen};
+	return mapq__view_bisect(v, key, &b, lo, NULL, off, err);
+}
+
+/* The order check of a view's file, on `prefix` bytes of the keys. */
+static int check_view(const mapq_view *v, mapq_key *key, uint64_t prefix,
+                      mapq_disorder *d, mapq_error *err)
+{
+	mapq_window w = {"", prefix, NULL, 0, 0};
+	return mapq_bisect_check(v->file, key, prefix == UINT64_MAX ? NULL : &w,
+	                         d, err);
 }
 
 /* ---- keys ---------------------------------------------------------- */
@@ -219,30 +237,30 @@ START_TEST(field_and_regex_keys)
 		mapq_key_spec spec;
 		const char *line, *key;
 	} cases[] = {
-	        {{MAPQ_KEY_LINE, 0, 0, NULL}, "whole line\r", "whole line\r"},
-	        {{MAPQ_KEY_FIELD, 1, MAPQ_KEY_BLANKS, NULL}, "  a b", "a"},
-	        {{MAPQ_KEY_FIELD, 2, MAPQ_KEY_BLANKS, NULL}, "a \t  b\tc", "b"},
-	        {{MAPQ_KEY_FIELD, 3, MAPQ_KEY_BLANKS, NULL}, "a \t  b\tc ", "c"},
-	        {{MAPQ_KEY_FIELD, 4, MAPQ_KEY_BLANKS, NULL}, "a b c  ", ""},
-	        {{MAPQ_KEY_FIELD, 1, MAPQ_KEY_BLANKS, NULL}, "   ", ""},
-	        {{MAPQ_KEY_FIELD, 1, MAPQ_KEY_BLANKS, NULL}, "", ""},
-	        {{MAPQ_KEY_FIELD, 2, MAPQ_KEY_BLANKS, NULL}, "a b\r", "b\r"},
-	        {{MAPQ_KEY_FIELD, 2, ',', NULL}, "a,b,c", "b"},
-	        {{MAPQ_KEY_FIELD, 1, ',', NULL}, ",b", ""},
-	        {{MAPQ_KEY_FIELD, 2, ',', NULL}, "a,,c", ""},
-	        {{MAPQ_KEY_FIELD, 3, ',', NULL}, "a,b,", ""},
-	        {{MAPQ_KEY_FIELD, 3, ',', NULL}, "a,b", ""},
-	        {{MAPQ_KEY_FIELD, 1, ',', NULL}, "no comma", "no comma"},
-	        {{MAPQ_KEY_FIELD, 2, ' ', NULL}, "a  b", ""}, /* -d ' ': every one */
-	        {{MAPQ_KEY_FIELD, 2, '\t', NULL}, "a b\tc d\te", "c d"},
-	        {{MAPQ_KEY_REGEX, 0, 0, "ts=(\\S+)"}, "id=7 ts=10:00 x", "10:00"},
-	        {{MAPQ_KEY_REGEX, 0, 0, "\\d\\d:\\d\\d"}, "at 10:00 x", "10:00"},
-	        {{MAPQ_KEY_REGEX, 0, 0, "ts=(\\S+)"}, "no key here", ""},
-	        {{MAPQ_KEY_REGEX, 0, 0, "(x)?y(z)"}, "yz", ""}, /* group 1 unset */
-	        {{MAPQ_KEY_REGEX, 0, 0, "^(\\d+)$"}, "42", "42"},
-	        {{MAPQ_KEY_REGEX, 0, 0, "^(.*)$"}, "", ""},
-	        {{MAPQ_KEY_REGEX, 0, 0, "k=(\\w+)"}, "\xff\xfe k=abc", "abc"},
-	        {{MAPQ_KEY_REGEX, 0, 0, "(é+)"}, "caf\xc3\xa9\xc3\xa9!", "\xc3\xa9\xc3\xa9"},
+	        {{MAPQ_KEY_LINE, 0, 0, NULL, NULL, 0, 0}, "whole line\r", "whole line\r"},
+	        {{MAPQ_KEY_FIELD, 1, MAPQ_KEY_BLANKS, NULL, NULL, 0, 0}, "  a b", "a"},
+	        {{MAPQ_KEY_FIELD, 2, MAPQ_KEY_BLANKS, NULL, NULL, 0, 0}, "a \t  b\tc", "b"},
+	        {{MAPQ_KEY_FIELD, 3, MAPQ_KEY_BLANKS, NULL, NULL, 0, 0}, "a \t  b\tc ", "c"},
+	        {{MAPQ_KEY_FIELD, 4, MAPQ_KEY_BLANKS, NULL, NULL, 0, 0}, "a b c  ", ""},
+	        {{MAPQ_KEY_FIELD, 1, MAPQ_KEY_BLANKS, NULL, NULL, 0, 0}, "   ", ""},
+	        {{MAPQ_KEY_FIELD, 1, MAPQ_KEY_BLANKS, NULL, NULL, 0, 0}, "", ""},
+	        {{MAPQ_KEY_FIELD, 2, MAPQ_KEY_BLANKS, NULL, NULL, 0, 0}, "a b\r", "b\r"},
+	        {{MAPQ_KEY_FIELD, 2, ',', NULL, NULL, 0, 0}, "a,b,c", "b"},
+	        {{MAPQ_KEY_FIELD, 1, ',', NULL, NULL, 0, 0}, ",b", ""},
+	        {{MAPQ_KEY_FIELD, 2, ',', NULL, NULL, 0, 0}, "a,,c", ""},
+	        {{MAPQ_KEY_FIELD, 3, ',', NULL, NULL, 0, 0}, "a,b,", ""},
+	        {{MAPQ_KEY_FIELD, 3, ',', NULL, NULL, 0, 0}, "a,b", ""},
+	        {{MAPQ_KEY_FIELD, 1, ',', NULL, NULL, 0, 0}, "no comma", "no comma"},
+	        {{MAPQ_KEY_FIELD, 2, ' ', NULL, NULL, 0, 0}, "a  b", ""}, /* -d ' ': every one */
+	        {{MAPQ_KEY_FIELD, 2, '\t', NULL, NULL, 0, 0}, "a b\tc d\te", "c d"},
+	        {{MAPQ_KEY_REGEX, 0, 0, "ts=(\\S+)", NULL, 0, 0}, "id=7 ts=10:00 x", "10:00"},
+	        {{MAPQ_KEY_REGEX, 0, 0, "\\d\\d:\\d\\d", NULL, 0, 0}, "at 10:00 x", "10:00"},
+	        {{MAPQ_KEY_REGEX, 0, 0, "ts=(\\S+)", NULL, 0, 0}, "no key here", ""},
+	        {{MAPQ_KEY_REGEX, 0, 0, "(x)?y(z)", NULL, 0, 0}, "yz", ""}, /* group 1 unset */
+	        {{MAPQ_KEY_REGEX, 0, 0, "^(\\d+)$", NULL, 0, 0}, "42", "42"},
+	        {{MAPQ_KEY_REGEX, 0, 0, "^(.*)$", NULL, 0, 0}, "", ""},
+	        {{MAPQ_KEY_REGEX, 0, 0, "k=(\\w+)", NULL, 0, 0}, "\xff\xfe k=abc", "abc"},
+	        {{MAPQ_KEY_REGEX, 0, 0, "(é+)", NULL, 0, 0}, "caf\xc3\xa9\xc3\xa9!", "\xc3\xa9\xc3\xa9"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		mapq_key *k = key_of(&cases[i].spec);
@@ -265,19 +283,19 @@ START_TEST(bad_key_specs)
 {
 	mapq_key *k = (mapq_key *)1;
 	mapq_error err;
-	mapq_key_spec zero = {MAPQ_KEY_FIELD, 0, MAPQ_KEY_BLANKS, NULL};
+	mapq_key_spec zero = {MAPQ_KEY_FIELD, 0, MAPQ_KEY_BLANKS, NULL, NULL, 0, 0};
 	ck_assert_int_eq(mapq_key_create(&k, &zero, &err), MAPQ_EINVAL);
 	ck_assert_ptr_null(k);
 	ck_assert_ptr_nonnull(strstr(err.msg, "field"));
-	mapq_key_spec delim = {MAPQ_KEY_FIELD, 1, 256, NULL};
+	mapq_key_spec delim = {MAPQ_KEY_FIELD, 1, 256, NULL, NULL, 0, 0};
 	ck_assert_int_eq(mapq_key_create(&k, &delim, &err), MAPQ_EINVAL);
-	mapq_key_spec regex = {MAPQ_KEY_REGEX, 0, 0, "ts=(\\d+"};
+	mapq_key_spec regex = {MAPQ_KEY_REGEX, 0, 0, "ts=(\\d+", NULL, 0, 0};
 	ck_assert_int_eq(mapq_key_create(&k, &regex, &err), MAPQ_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.msg, "ts=(\\d+"));
 	ck_assert_ptr_nonnull(strstr(err.msg, "offset 7"));
-	mapq_key_spec none = {MAPQ_KEY_REGEX, 0, 0, NULL};
+	mapq_key_spec none = {MAPQ_KEY_REGEX, 0, 0, NULL, NULL, 0, 0};
 	ck_assert_int_eq(mapq_key_create(&k, &none, &err), MAPQ_EINVAL);
-	mapq_key_spec type = {(mapq_key_type)9, 0, 0, NULL};
+	mapq_key_spec type = {(mapq_key_type)9, 0, 0, NULL, NULL, 0, 0};
 	ck_assert_int_eq(mapq_key_create(&k, &type, &err), MAPQ_EINVAL);
 	ck_assert_int_eq(mapq_key_create(&k, NULL, &err), MAPQ_EINVAL);
 	mapq_key_destroy(NULL);
@@ -286,7 +304,7 @@ END_TEST
 
 START_TEST(regex_limit_is_an_error)
 {
-	mapq_key_spec spec = {MAPQ_KEY_REGEX, 0, 0, "^(a+)+$"};
+	mapq_key_spec spec = {MAPQ_KEY_REGEX, 0, 0, "^(a+)+$", NULL, 0, 0};
 	mapq_key *k = key_of(&spec);
 	char line[64];
 	memset(line, 'a', 40);
@@ -296,11 +314,11 @@ START_TEST(regex_limit_is_an_error)
 	mapq_file *f = tu_open_bytes(line, strlen(line), 0, &path, &v);
 	uint64_t off;
 	mapq_error err;
-	ck_assert_int_eq(mapq__view_bisect(&v, k, "a", 1, 0, &off, &err), MAPQ_EINVAL);
+	ck_assert_int_eq(view_bisect(&v, k, "a", 1, 0, &off, &err), MAPQ_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
 	ck_assert_ptr_nonnull(strstr(err.msg, "key regex"));
 	mapq_disorder d;
-	ck_assert_int_eq(mapq__view_check_sorted(&v, k, UINT64_MAX, &d, &err),
+	ck_assert_int_eq(check_view(&v, k, UINT64_MAX, &d, &err),
 	                 MAPQ_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.msg, "key regex"));
 	mapq_file_close(f);
@@ -400,13 +418,13 @@ START_TEST(exact_offsets_of_a_window)
 	ck_assert_uint_eq(e, 0);
 	/* mapq__view_bisect from a later line start. */
 	uint64_t off;
-	ck_assert_int_eq(mapq__view_bisect(&v, NULL, "a", 1, 6, &off, NULL), MAPQ_OK);
+	ck_assert_int_eq(view_bisect(&v, NULL, "a", 1, 6, &off, NULL), MAPQ_OK);
 	ck_assert_uint_eq(off, 6);
-	ck_assert_int_eq(mapq__view_bisect(&v, NULL, "b3", 2, 0, &off, NULL), MAPQ_OK);
+	ck_assert_int_eq(view_bisect(&v, NULL, "b3", 2, 0, &off, NULL), MAPQ_OK);
 	ck_assert_uint_eq(off, 9);
-	ck_assert_int_eq(mapq__view_bisect(&v, NULL, "", 0, 99, &off, NULL), MAPQ_OK);
+	ck_assert_int_eq(view_bisect(&v, NULL, "", 0, 99, &off, NULL), MAPQ_OK);
 	ck_assert_uint_eq(off, v.size);
-	ck_assert_int_eq(mapq__view_bisect(NULL, NULL, "a", 1, 0, &off, NULL),
+	ck_assert_int_eq(view_bisect(NULL, NULL, "a", 1, 0, &off, NULL),
 	                 MAPQ_EINVAL);
 	mapq_file_close(f);
 	unlink(path);
@@ -494,7 +512,7 @@ START_TEST(keyless_lines_stay_with_the_line_before)
 {
 	/* Entries followed by continuation lines that have no key (a stack
 	 * trace): the window holds each entry with its continuations. */
-	mapq_key_spec spec = {MAPQ_KEY_REGEX, 0, 0, "^(\\d+) "};
+	mapq_key_spec spec = {MAPQ_KEY_REGEX, 0, 0, "^(\\d+) ", NULL, 0, 0};
 	mapq_key *k = key_of(&spec);
 	size_t cap = 1 << 20;
 	char *text = malloc(cap);
@@ -658,7 +676,7 @@ static int check_text(const char *text, size_t len, mapq_key *key,
 	mapq_view v;
 	mapq_file *f = tu_open_bytes(text, len, 0, &path, &v);
 	mapq_error err;
-	int rc = mapq__view_check_sorted(&v, key, prefix, d, &err);
+	int rc = check_view(&v, key, prefix, d, &err);
 	if (rc == 0) {
 		/* The copy of the line out of order is its bytes. */
 		ck_assert_ptr_nonnull(d->text);
@@ -766,7 +784,7 @@ START_TEST(truncated_file_is_an_error)
 	ck_assert_int_eq(window(&v, NULL, "k00000000400000", NULL, &s, &e),
 	                 MAPQ_ETRUNC);
 	mapq_disorder d;
-	ck_assert_int_eq(mapq__view_check_sorted(&v, NULL, UINT64_MAX, &d, &err),
+	ck_assert_int_eq(check_view(&v, NULL, UINT64_MAX, &d, &err),
 	                 MAPQ_ETRUNC);
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
 	mapq_split *sp = NULL;
@@ -1001,9 +1019,10 @@ START_TEST(compressed_windows_equal_plain_ones)
 							if (cf[k] == NULL)
 								continue;
 							mapq_error err;
-							int rc = mapq_bisect_window(
-							        cf[k], key, bounds[a], strlen(bounds[a]), to,
-							        to != NULL ? strlen(to) : 0, &cs, &ce, &err);
+							mapq_window w = {bounds[a], strlen(bounds[a]), to,
+							                 to != NULL ? strlen(to) : 0, 0};
+							int rc = mapq_bisect_window(cf[k], key, &w, &cs,
+							                            &ce, &err);
 							ck_assert_msg(rc == MAPQ_OK, "%s", err.msg);
 							ck_assert_msg(cs == s && ce == e,
 							              "kind %d key %d file %zu/%d from '%s' "
@@ -1017,12 +1036,12 @@ START_TEST(compressed_windows_equal_plain_ones)
 				/* The order check and the line count agree too. */
 				mapq_disorder dp, dc;
 				mapq_error err;
-				int want = mapq__view_check_sorted(&v, key, UINT64_MAX, &dp, &err);
+				int want = check_view(&v, key, UINT64_MAX, &dp, &err);
 				for (int k = 0; k < 3; k++) {
 					if (cf[k] == NULL)
 						continue;
 					ck_assert_int_eq(mapq_bisect_check(cf[k], key,
-					                                        UINT64_MAX, &dc,
+					                                        NULL, &dc,
 					                                        &err),
 					                 want);
 					if (want == 0) {
@@ -1074,10 +1093,11 @@ START_TEST(compressed_check_finds_the_same_line)
 	mapq_key *key = make_key(KEY_LINE);
 	mapq_disorder d;
 	mapq_error err;
+	const mapq_window one_byte = {"a", 1, NULL, 0, 0};
 	/* On the first byte only: "c 5" comes after "d 4". */
 	for (int k = 0; k < 2; k++) {
 		memset(&d, 0, sizeof d);
-		ck_assert_int_eq(mapq_bisect_check(k ? ct : cs, key, 1, &d, &err),
+		ck_assert_int_eq(mapq_bisect_check(k ? ct : cs, key, &one_byte, &d, &err),
 		                 0);
 		ck_assert_uint_eq(d.line, 5);
 		ck_assert_uint_eq(d.offset, 16);

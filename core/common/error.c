@@ -34,6 +34,8 @@ const char *mapq_strerror(int code)
 		return "pattern too expensive";
 	case MAPQ_ECORRUPT:
 		return "corrupt compressed data";
+	case MAPQ_EORDER:
+		return "input not sorted by the key";
 	default:
 		return "unknown error";
 	}

@@ -343,7 +343,10 @@ class File:
               to: Union[str, builtins_bytes, None] = None, *,
               field: Optional[int] = None,
               delimiter: Union[str, builtins_bytes, None] = None,
-              key_regex: Optional[str] = None) -> Tuple[int, int]:
+              key_regex: Optional[str] = None,
+              time_format: Optional[str] = None,
+              year: Optional[int] = None,
+              slack: Optional[str] = None) -> Tuple[int, int]:
         """The byte offsets (start, end) of the lines of a sorted file
         whose key K satisfies from_ <= K < to (to None: up to the end), as
         `mapq range --offsets` prints them.  Keys compare byte-wise on the
@@ -352,7 +355,14 @@ class File:
         The key is the whole line, or field N (1-based, runs of blanks
         separate fields; with delimiter, every such byte does), or the
         first capture group of key_regex (the whole match without one).
-        A mapped or seekable file is found by binary search.
+        With time_format (strptime-style, or a preset: "syslog", "apache",
+        "clf", "epoch", "iso") keys and bounds are times; year is the year
+        of times without one, slack a duration ("15m") lines may lag
+        behind the newest before them (the range then runs from the
+        window's first line to the end of its last, and may hold lines
+        outside the window).  A mapped or seekable file is found by binary
+        search; lines found out of order raise mapq.Error, as
+        `mapq range` exits 2 (see mapq-range(1)).
         """
         f = _encode(from_)
         t = None if to is None else _encode(to)
@@ -377,7 +387,18 @@ class File:
                 if isinstance(key_regex, builtins_bytes) else key_regex
             if "\0" in kregex:
                 raise ValueError("key_regex cannot hold a NUL")
-        return self._h.range(f, t, ktype, kfield, kdelim, kregex)
+        if time_format is not None and not isinstance(time_format, str):
+            raise TypeError("time_format must be a str")
+        if year is not None and (isinstance(year, bool) or
+                                 not isinstance(year, int) or
+                                 not 1 <= year <= 9999):
+            raise ValueError("year must be an int from 1 to 9999")
+        if slack is not None and not isinstance(slack, str):
+            raise TypeError("slack must be a duration str, e.g. '15m'")
+        if (year is not None or slack is not None) and time_format is None:
+            raise ValueError("year and slack need time_format")
+        return self._h.range(f, t, ktype, kfield, kdelim, kregex,
+                             time_format, year or 0, slack)
 
     def split(self, n: int, lines: bool = False) -> List[Tuple[int, int]]:
         """At most n adjacent line-aligned byte ranges (start, end) that

@@ -886,18 +886,20 @@ static PyObject *file_stats(FileObject *self, PyObject *args)
 }
 
 /*
- * range(from, to, key_type, field, delim, regex) -> (start, end), as
- * `mapq range --offsets`: a mapped or seekable file is bisected; other
- * input is read once up to the window's end.
+ * range(from, to, key_type, field, delim, regex, time_format, year, slack)
+ * -> (start, end), as `mapq range --offsets`: a mapped or seekable file is
+ * bisected; other input is read once up to the window's end.  `slack` is
+ * a duration's text (None: 0).
  */
 static PyObject *file_range(FileObject *self, PyObject *args)
 {
-	const char *from, *to, *regex;
+	const char *from, *to, *regex, *time_format, *slack;
 	Py_ssize_t flen, tlen;
-	int type, delim;
+	int type, delim, year;
 	unsigned long long field;
-	if (!PyArg_ParseTuple(args, "y#z#iKiz", &from, &flen, &to, &tlen,
-	                      &type, &field, &delim, &regex))
+	if (!PyArg_ParseTuple(args, "y#z#iKizziz", &from, &flen, &to, &tlen,
+	                      &type, &field, &delim, &regex, &time_format,
+	                      &year, &slack))
 		return NULL;
 	mapq_key_spec spec;
 	memset(&spec, 0, sizeof spec);
@@ -905,9 +907,17 @@ static PyObject *file_range(FileObject *self, PyObject *args)
 	spec.field = field;
 	spec.delim = delim;
 	spec.regex = regex;
+	spec.time_format = time_format;
+	spec.year = year;
+	mapq_window w = {.from = from, .flen = (uint64_t)flen, .to = to,
+	                 .tlen = to != NULL ? (uint64_t)tlen : 0, .slack = 0};
 	mapq_key *key = NULL;
 	mapq_error err;
-	int rc;
+	int rc = MAPQ_OK;
+	if (slack != NULL)
+		rc = mapq_duration_parse(slack, &w.slack, &err);
+	if (rc != MAPQ_OK)
+		return raise_mapq(rc, &err, NULL);
 	Py_BEGIN_ALLOW_THREADS
 	rc = mapq_key_create(&key, &spec, &err);
 	Py_END_ALLOW_THREADS
@@ -918,30 +928,8 @@ static PyObject *file_range(FileObject *self, PyObject *args)
 		return NULL;
 	}
 	uint64_t start = 0, end = 0;
-	mapq_file *f = self->f;
-	int bisect = mapq_file_is_mapped(f) ||
-	             mapq_file_compression(f) == MAPQ_COMPRESSION_ZSTD_SEEKABLE;
 	Py_BEGIN_ALLOW_THREADS
-	if (bisect) {
-		rc = mapq_bisect_window(f, key, from, (uint64_t)flen, to,
-		                        to != NULL ? (uint64_t)tlen : 0, &start,
-		                        &end, &err);
-	} else {
-		mapq_scan *scan = NULL;
-		rc = mapq_bisect_scan(&scan, f, key, from, (uint64_t)flen, to,
-		                      to != NULL ? (uint64_t)tlen : 0,
-		                      MAPQ_SCAN_LINES, &err);
-		uint64_t bytes = 0;
-		mapq_view w;
-		if (rc == MAPQ_OK) {
-			while ((rc = mapq_scan_next(scan, &w, &err)) > 0)
-				bytes += w.size;
-			if (rc == 0 && mapq_scan_start(scan, &start) != MAPQ_OK)
-				start = 0;
-			end = start + bytes;
-		}
-		mapq_scan_destroy(scan);
-	}
+	rc = mapq_bisect_window(self->f, key, &w, &start, &end, &err);
 	mapq_key_destroy(key);
 	Py_END_ALLOW_THREADS
 	file_leave(self);

@@ -92,7 +92,8 @@ Shard = tuple[int, int]
 # threads are the shards' business.
 _GREP_OPTIONS = frozenset(
     {"fixed", "ignore_case", "word", "line", "invert", "max_count"})
-_KEY_OPTIONS = frozenset({"field", "delimiter", "key_regex"})
+_KEY_OPTIONS = frozenset({"field", "delimiter", "key_regex", "time_format",
+                          "year"})
 
 
 # ------------------------------------------------------------------ #
@@ -419,7 +420,8 @@ def range(paths: Paths, from_: Union[str, bytes],
     (give a rotated set oldest first), lines in file order, each as bytes
     **without** its newline (as ``Match.line``; a final line without a
     newline is not marked).  ``key_options`` are those of ``File.range``
-    (``field``, ``delimiter``, ``key_regex``).  Each window is found by
+    (``field``, ``delimiter``, ``key_regex``, ``time_format``, ``year``;
+    not ``slack``, whose windows are not contiguous).  Each window is found by
     bisection on a worker, then cut into pieces of about ``SHARD_SIZE``
     bytes read in parallel.  ``client`` as for ``grep``.
     """
