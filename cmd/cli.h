@@ -126,4 +126,40 @@ int cli_out_range(struct cli_out *o, mapq_file *f, uint64_t start, uint64_t end,
 /* Flush stdio's stdout (help text); 0, or EXIT_TROUBLE after a message. */
 int cli_finish_stdio(void);
 
+/*
+ * Progress of long work on stderr (progress.c): one line, redrawn in place
+ * a few times a second from the second second on, showing the bytes the
+ * library has added to the counter cli_progress_start() returns.
+ */
+enum cli_progress_mode {
+	CLI_PROGRESS_AUTO = 0, /* when stderr is a terminal (the default) */
+	CLI_PROGRESS_ALWAYS,   /* --progress: on any stderr */
+	CLI_PROGRESS_NEVER     /* --no-progress */
+};
+/*
+ * Start the line, for work of `total` bytes (UINT64_MAX: not known).
+ * Returns the counter to hand to the library, or NULL when no line is
+ * shown (the mode says none, no thread could start); the other
+ * cli_progress_ calls then do nothing.
+ */
+uint64_t *cli_progress_start(enum cli_progress_mode mode, uint64_t total);
+/* An input expected to be `expected` bytes in the total turned out to be
+ * `actual` bytes (decompressed); either UINT64_MAX: the total is unknown. */
+void cli_progress_add_total(uint64_t expected, uint64_t actual);
+/* Erase the line and keep it off until the matching release (nestable,
+ * from any thread): around output to the same terminal. */
+void cli_progress_hold(void);
+void cli_progress_release(void);
+/* cli_error, with the line out of the way. */
+void cli_progress_error(const char *fmt, ...)
+        __attribute__((format(printf, 1, 2)));
+/* Make a writer on a terminal (with no drain) erase the line before it
+ * writes. */
+void cli_progress_attach(struct cli_out *o);
+/* Stop the thread and erase the line. */
+void cli_progress_stop(void);
+/* The size of input `path` ("-": standard input) if it is a regular file,
+ * else UINT64_MAX: its share of a total. */
+uint64_t cli_progress_size(const char *path);
+
 #endif

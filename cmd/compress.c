@@ -12,7 +12,8 @@
 
 static const char compress_usage[] =
         "Usage: mapq compress [--frame-size=SIZE] [-L LEVEL] [-j N] [--align]\n"
-        "                     [--no-decompress] [-o OUTPUT] [FILE]\n"
+        "                     [--no-decompress] [--[no-]progress] [-o OUTPUT]\n"
+        "                     [FILE]\n"
         "Compress FILE (or standard input) to standard output, or to OUTPUT,\n"
         "in the zstd seekable format: independent frames and a seek table,\n"
         "readable by any zstd decoder and sliced by mapq by random access.\n"
@@ -30,12 +31,17 @@ static const char compress_usage[] =
         "                     complete, so OUTPUT is never left partial\n"
         "      --no-decompress  compress zstd input as the raw bytes it is\n"
         "                     (by default it is decompressed first)\n"
+        "      --progress     show progress on standard error (bytes, rate,\n"
+        "                     time left) even when it is not a terminal\n"
+        "      --no-progress  never show it (by default: on a terminal, after\n"
+        "                     a second of work)\n"
         "  -h, --help         show this help and exit\n"
         "\n"
         "Standard output must not be a terminal.\n"
         "Exit status: 0 on success, 2 on any error.  See mapq-compress(1).\n";
 
-enum { OPT_ALIGN = 256, OPT_FRAME_SIZE, OPT_NO_DECOMPRESS };
+enum { OPT_ALIGN = 256, OPT_FRAME_SIZE, OPT_NO_DECOMPRESS, OPT_PROGRESS,
+       OPT_NO_PROGRESS };
 
 static const struct option compress_options[] = {
 	{"frame-size", required_argument, NULL, OPT_FRAME_SIZE},
@@ -44,6 +50,8 @@ static const struct option compress_options[] = {
 	{"threads", required_argument, NULL, 'j'},
 	{"output", required_argument, NULL, 'o'},
 	{"no-decompress", no_argument, NULL, OPT_NO_DECOMPRESS},
+	{"progress", no_argument, NULL, OPT_PROGRESS},
+	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -194,8 +202,9 @@ static int output_commit(struct output *o)
 
 int cmd_compress(int argc, char **argv)
 {
-	mapq_compress_options opts = {0, 0, 0, 0}; /* threads 0: online CPUs */
+	mapq_compress_options opts = {0}; /* threads 0: online CPUs */
 	unsigned open_flags = MAPQ_OPEN_DEFAULT;
+	enum cli_progress_mode progress = CLI_PROGRESS_AUTO;
 	const char *output = NULL;
 	mapq_error err;
 	int c, n;
@@ -241,6 +250,12 @@ int cmd_compress(int argc, char **argv)
 		case OPT_NO_DECOMPRESS:
 			open_flags |= MAPQ_OPEN_NO_DECOMPRESS;
 			break;
+		case OPT_PROGRESS:
+			progress = CLI_PROGRESS_ALWAYS;
+			break;
+		case OPT_NO_PROGRESS:
+			progress = CLI_PROGRESS_NEVER;
+			break;
 		case 'h':
 			fputs(compress_usage, stdout);
 			return cli_finish_stdio();
@@ -285,7 +300,14 @@ int cmd_compress(int argc, char **argv)
 		}
 		fd = out.fd;
 	}
+	/* The total is the data's size: decompressed, for compressed input
+	 * (unknown for a zstd stream that does not declare it). */
+	opts.progress = cli_progress_start(
+	        progress, mapq_file_size_known(f) && !mapq_file_is_stream(f)
+	                          ? mapq_file_size(f)
+	                          : UINT64_MAX);
 	rc = mapq_compress_file(f, fd, &opts, &err);
+	cli_progress_stop();
 	mapq_file_close(f);
 	if (rc == MAPQ_EPIPE && output == NULL)
 		return EXIT_SELECTED; /* the reader left: end quietly */

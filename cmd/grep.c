@@ -80,6 +80,11 @@ static const char grep_usage[] =
         "  -j, --threads=N           search with N threads (default: the online\n"
         "                            CPUs): a file in pieces, or N files at once;\n"
         "                            output is the same for any N\n"
+        "      --progress            show progress on standard error (bytes,\n"
+        "                            rate, time left), in every mode and even\n"
+        "                            when it is not a terminal\n"
+        "      --no-progress         never show it (by default: on a terminal,\n"
+        "                            after a second, with -c, -l, -L or -q)\n"
         "      --help                show this help and exit\n"
         "\n"
         "Exit status: 0 a line was selected, 1 none, 2 an error.\n"
@@ -103,7 +108,9 @@ enum {
 	OPT_BINARY_FILES,
 	OPT_INCLUDE,
 	OPT_EXCLUDE,
-	OPT_EXCLUDE_DIR
+	OPT_EXCLUDE_DIR,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS
 };
 
 static const struct option grep_options[] = {
@@ -156,6 +163,8 @@ static const struct option grep_options[] = {
 	{"include", required_argument, NULL, OPT_INCLUDE},
 	{"exclude", required_argument, NULL, OPT_EXCLUDE},
 	{"exclude-dir", required_argument, NULL, OPT_EXCLUDE_DIR},
+	{"progress", no_argument, NULL, OPT_PROGRESS},
+	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -524,6 +533,7 @@ int cmd_grep(int argc, char **argv)
 	int num_open = 0;
 	int syntax = 0; /* the first of -E, -F, -G, -P given */
 	int smart_case = 0; /* -S, unless a later -i */
+	enum cli_progress_mode progress = CLI_PROGRESS_AUTO;
 	int before_optind;
 	int status = EXIT_TROUBLE;
 	mapq_matcher *matcher = NULL;
@@ -701,6 +711,8 @@ int cmd_grep(int argc, char **argv)
 		case OPT_STATS: o.stats = 1; break;
 		case OPT_NO_DECOMPRESS: o.no_decompress = 1; break;
 		case OPT_LINE_BUFFERED: o.line_buffered = 1; break;
+		case OPT_PROGRESS: progress = CLI_PROGRESS_ALWAYS; break;
+		case OPT_NO_PROGRESS: progress = CLI_PROGRESS_NEVER; break;
 		case OPT_HELP:
 			fputs(grep_usage, stdout);
 			status = cli_finish_stdio();
@@ -790,6 +802,23 @@ int cmd_grep(int argc, char **argv)
 	 * at once, their output still in this order (grep_jobs.c). */
 	unsigned threads = o.threads > 0 ? o.threads
 	                                 : cli_online_cpus(GREP_THREADS_MAX);
+	/* Progress, by default only where no lines are printed: a line
+	 * redrawn between them would only flicker (mapq-grep(1)). */
+	if (progress == CLI_PROGRESS_AUTO && !o.count && !o.list_matching &&
+	    !o.list_nonmatching && !o.quiet)
+		progress = CLI_PROGRESS_NEVER;
+	if (progress != CLI_PROGRESS_NEVER) {
+		/* The operands' sizes; a walk's or a range's are not known. */
+		uint64_t total = o.recursive || o.has_range ? UINT64_MAX : 0;
+		for (int i = 0; i < (n_files > 0 ? n_files : 1) &&
+		                total != UINT64_MAX; i++) {
+			uint64_t size = cli_progress_size(
+			        n_files > 0 ? argv[optind + i] : "-");
+			total = size == UINT64_MAX ? size : total + size;
+		}
+		o.progress = cli_progress_start(progress, total);
+		cli_progress_attach(run.out);
+	}
 	if (threads > 1 && (n_files > 1 || o.recursive))
 		run.jobs = grep_jobs_start(&run, threads);
 	if (n_files == 0)
@@ -800,6 +829,7 @@ int cmd_grep(int argc, char **argv)
 	if (o.json && !run.stop)
 		grep_json_summary(&run);
 	cli_out_flush(run.out);
+	cli_progress_stop();
 	if (o.stats)
 		grep_print_stats(&run);
 

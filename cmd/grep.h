@@ -49,6 +49,7 @@ struct grep_opts {
 	struct grep_glob *exclude_dirs; /* --exclude-dir */
 	size_t n_exclude_dirs;
 	int null_data;        /* -z: lines end with NUL, in and out */
+	uint64_t *progress;   /* the progress line's counter, or NULL */
 };
 
 /* One --include, --exclude or --exclude-dir glob. */

@@ -71,6 +71,7 @@ static void library_options(const struct grep_run *run, mapq_grep_options *g)
 		g->binary = MAPQ_GREP_BINARY_DETECT;
 	/* g->threads: grep_file_threads(), once the file is open. */
 	g->piece = piece_size();
+	g->progress = o->progress;
 }
 
 /*

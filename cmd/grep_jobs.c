@@ -208,7 +208,7 @@ static int write_held(struct grep_jobs *p, struct grep_job *j)
 			cli_out_write(out, j->mem + at, j->msgs[i].at - at);
 		at = j->msgs[i].at;
 		cli_out_flush(out);
-		cli_error("%s", j->msgs[i].text);
+		cli_progress_error("%s", j->msgs[i].text);
 		free(j->msgs[i].text);
 	}
 	if (j->len > at)
@@ -543,7 +543,7 @@ void grep_walk_message(struct grep_run *run, int trouble, const char *fmt, ...)
 	if (p == NULL) {
 		cli_out_flush(run->out);
 		if (text != NULL)
-			cli_error("%s", text);
+			cli_progress_error("%s", text);
 		free(text);
 		run->trouble |= trouble;
 		return;
@@ -552,7 +552,7 @@ void grep_walk_message(struct grep_run *run, int trouble, const char *fmt, ...)
 	 * only the trouble). */
 	struct job_message *msg = NULL;
 	if (text != NULL && (msg = malloc(sizeof *msg)) == NULL) {
-		cli_error("%s", text); /* out of order, but not lost */
+		cli_progress_error("%s", text); /* out of order, not lost */
 		free(text);
 		text = NULL;
 	}
@@ -613,7 +613,7 @@ void grep_report(struct grep_run *run, const char *fmt, ...)
 		cli_out_flush(j->pool->run->out);
 	}
 now:
-	cli_error("%s", text != NULL ? text : "out of memory");
+	cli_progress_error("%s", text != NULL ? text : "out of memory");
 	free(text);
 }
 

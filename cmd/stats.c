@@ -13,7 +13,7 @@
 
 static const char stats_usage[] =
         "Usage: mapq stats [-b RANGE | -l RANGE] [--json] [--histogram]\n"
-        "                  [--no-decompress] [-j N] [FILE...]\n"
+        "                  [--no-decompress] [-j N] [--[no-]progress] [FILE...]\n"
         "Measure each FILE in one pass: bytes, lines, newlines, the longest\n"
         "line, empty lines, NUL and CR bytes, invalid UTF-8 sequences, the\n"
         "entropy in bits per byte and the byte histogram.  With several\n"
@@ -32,11 +32,16 @@ static const char stats_usage[] =
         "                     and ranges select decompressed bytes and lines)\n"
         "  -j, --threads=N    scan a large file with N threads (default: the\n"
         "                     online CPUs; 0 too); results do not depend on N\n"
+        "      --progress     show progress on standard error (bytes, rate,\n"
+        "                     time left) even when it is not a terminal\n"
+        "      --no-progress  never show it (by default: on a terminal, after\n"
+        "                     a second of work)\n"
         "  -h, --help         show this help and exit\n"
         "\n"
         "Exit status: 0 on success, 2 on any error.  See mapq-stats(1).\n";
 
-enum { OPT_JSON = 256, OPT_HISTOGRAM, OPT_NO_DECOMPRESS };
+enum { OPT_JSON = 256, OPT_HISTOGRAM, OPT_NO_DECOMPRESS, OPT_PROGRESS,
+       OPT_NO_PROGRESS };
 
 static const struct option stats_options[] = {
 	{"bytes", required_argument, NULL, 'b'},
@@ -45,6 +50,8 @@ static const struct option stats_options[] = {
 	{"histogram", no_argument, NULL, OPT_HISTOGRAM},
 	{"no-decompress", no_argument, NULL, OPT_NO_DECOMPRESS},
 	{"threads", required_argument, NULL, 'j'},
+	{"progress", no_argument, NULL, OPT_PROGRESS},
+	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -63,6 +70,8 @@ struct stats_args {
 	int unicode; /* the chart may use block characters */
 	int no_decompress;
 	unsigned threads;
+	enum cli_progress_mode progress_mode;
+	uint64_t *progress; /* the progress line's counter, or NULL */
 };
 
 /* ---------------------------------------------------------------- */
@@ -242,6 +251,13 @@ static int stats_file(const char *path, const struct stats_args *a,
 	unsigned open_flags = a->no_decompress ? MAPQ_OPEN_NO_DECOMPRESS
 	                                       : MAPQ_OPEN_DEFAULT;
 	int rc = mapq_file_open(&f, path, NULL, open_flags, &err);
+	/* The progress total counted the file as stored, or not at all. */
+	if (a->progress != NULL && !a->has_range &&
+	    (rc != MAPQ_OK || mapq_file_compression(f) != MAPQ_COMPRESSION_NONE))
+		cli_progress_add_total(cli_progress_size(path),
+		                       rc != MAPQ_OK ? 0
+		                       : mapq_file_size_known(f) ? mapq_file_size(f)
+		                                                 : UINT64_MAX);
 	if (rc == MAPQ_OK) {
 		*first_line = first_line_known(a);
 		mapq_stats_reset(s);
@@ -253,7 +269,7 @@ static int stats_file(const char *path, const struct stats_args *a,
 		mapq_stats_finish(s, *first_line, r);
 	mapq_file_close(f);
 	if (rc != MAPQ_OK) {
-		cli_error("%s", err.msg);
+		cli_progress_error("%s", err.msg);
 		return EXIT_TROUBLE;
 	}
 	return 0;
@@ -307,6 +323,12 @@ int cmd_stats(int argc, char **argv)
 		case OPT_NO_DECOMPRESS:
 			a.no_decompress = 1;
 			break;
+		case OPT_PROGRESS:
+			a.progress_mode = CLI_PROGRESS_ALWAYS;
+			break;
+		case OPT_NO_PROGRESS:
+			a.progress_mode = CLI_PROGRESS_NEVER;
+			break;
 		case 'j':
 			if (cli_parse_threads(optarg, THREADS_MAX, &a.threads) != 0) {
 				cli_error("invalid thread count '%s': expected 0 to %d",
@@ -338,6 +360,20 @@ int cmd_stats(int argc, char **argv)
 	cli_out_init(out, STDOUT_FILENO);
 
 	int n_files = argc - optind;
+	if (a.progress_mode != CLI_PROGRESS_NEVER) {
+		/* The files as stored (see stats_file); a range's size is
+		 * not known before it is found. */
+		uint64_t total = a.has_range ? UINT64_MAX : 0;
+		for (int i = 0; i < (n_files > 0 ? n_files : 1) &&
+		                total != UINT64_MAX; i++) {
+			uint64_t size = cli_progress_size(
+			        n_files > 0 ? argv[optind + i] : "-");
+			total = size == UINT64_MAX ? size : total + size;
+		}
+		a.progress = cli_progress_start(a.progress_mode, total);
+		mapq_stats_set_progress(s, a.progress);
+		cli_progress_attach(out);
+	}
 	mapq_stats_result total, r;
 	memset(&total, 0, sizeof total);
 	int printed = 0;
@@ -375,6 +411,7 @@ int cmd_stats(int argc, char **argv)
 	if (out->failed)
 		status = EXIT_TROUBLE;
 done:
+	cli_progress_stop();
 	free(out);
 	mapq_stats_destroy(s);
 	return status;

@@ -64,6 +64,8 @@ struct mapq_compressor {
 	int error;            /* sticky failure code */
 	mapq_error saved;
 	const mapq_file *source; /* input to guard while copying, or NULL */
+	uint64_t *progress;   /* the caller's counter of bytes written out (as
+	                       * input bytes), or NULL */
 };
 
 static void put_le32(unsigned char *p, uint32_t v)
@@ -170,7 +172,11 @@ static int collect(mapq_compressor *c, struct slot *s, mapq_error *err)
 	put_le32(e + 4, (uint32_t)in_len);
 	memcpy(e + 8, s->out + s->out_len - 4, 4);
 	c->written++;
-	return write_out(c, s->out, s->out_len, err);
+	int rc = write_out(c, s->out, s->out_len, err);
+	if (rc == MAPQ_OK && c->progress != NULL)
+		__atomic_fetch_add(c->progress, (uint64_t)in_len,
+		                   __ATOMIC_RELAXED);
+	return rc;
 }
 
 /* Hand the frame in slot `s` over for compression (or compress it now). */
@@ -236,7 +242,7 @@ int mapq_compressor_create(mapq_compressor **out, int fd,
 	if (out == NULL)
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no output handle");
 	*out = NULL;
-	mapq_compress_options o = {0, 0, 0, 0};
+	mapq_compress_options o = {0};
 	if (opts != NULL)
 		o = *opts;
 	int rc = check_options(&o, err);
@@ -251,6 +257,7 @@ int mapq_compressor_create(mapq_compressor **out, int fd,
 	                                 : MAPQ_COMPRESS_FRAME_DEFAULT;
 	c->level = o.level != 0 ? o.level : ZSTD_CLEVEL_DEFAULT;
 	c->align = o.align;
+	c->progress = o.progress;
 	c->nslots = o.threads > 1 ? o.threads : 1;
 	c->threaded = o.threads > 1;
 	pthread_mutex_init(&c->lock, NULL);

@@ -428,6 +428,9 @@ static void work_piece(struct worker *wk, struct slot *sl)
 	if (!job.stopped && wk->blk != NULL && wk->blk->n > 0)
 		job.stopped = publish(g, sl, &wk->blk) != 0;
 	mapq__grep_engine_free(&e);
+	if (g->o.progress != NULL)
+		__atomic_fetch_add(g->o.progress, sl->end - sl->start,
+		                   __ATOMIC_RELAXED);
 	pthread_mutex_lock(&g->mu);
 	sl->rc = rc;
 	sl->started = 1;
@@ -765,6 +768,8 @@ static int feed_next(struct mapq_grep *g, mapq_error *err)
 		w = (mapq_view){g->map + s, e - s, s, g->f};
 	}
 	g->sum.bytes_searched += w.size;
+	if (g->o.progress != NULL)
+		__atomic_fetch_add(g->o.progress, w.size, __ATOMIC_RELAXED);
 	mapq__grep_engine_feed(&g->eng, &w);
 	return 1;
 }

@@ -82,6 +82,8 @@ struct mapq_stats {
 	struct utf8_state utf8;
 	unsigned char prefix[3]; /* the piece's first bytes, for merging */
 	unsigned n_prefix;
+
+	uint64_t *progress;     /* the caller's counter of bytes read, or NULL */
 };
 
 int mapq_stats_create(mapq_stats **out, mapq_error *err)
@@ -108,10 +110,25 @@ void mapq_stats_destroy(mapq_stats *s)
 void mapq_stats_reset(mapq_stats *s)
 {
 	uint32_t *pairs = s->pairs;
+	uint64_t *progress = s->progress;
 	if (s->pending > 0)
 		memset(pairs, 0, PAIRS * sizeof *pairs); /* kept for reuse */
 	memset(s, 0, sizeof *s);
 	s->pairs = pairs;
+	s->progress = progress;
+}
+
+void mapq_stats_set_progress(mapq_stats *s, uint64_t *progress)
+{
+	if (s != NULL)
+		s->progress = progress;
+}
+
+/* Add n bytes read to the caller's progress counter, if any. */
+static inline void add_progress(uint64_t *progress, uint64_t n)
+{
+	if (progress != NULL)
+		__atomic_fetch_add(progress, n, __ATOMIC_RELAXED);
 }
 
 /*
@@ -801,6 +818,7 @@ struct piece {
 	mapq_file *file;
 	uint64_t start, measure, end;
 	mapq_stats *stats;
+	uint64_t *progress;   /* the caller's counter, or NULL */
 	uint64_t newlines;
 	int rc;
 	mapq_error err;
@@ -825,6 +843,7 @@ static int update_window(void *arg)
 		pc->newlines += mapq__count_newlines(w->data, skip);
 	}
 	mapq_stats_update(pc->stats, w->data + skip, (size_t)(w->size - skip));
+	add_progress(pc->progress, w->size);
 	return MAPQ_OK;
 }
 
@@ -929,6 +948,7 @@ static int measure_pieces(mapq_stats *s, mapq_file *f, uint64_t from,
 		pc->start = at;
 		pc->measure = measure;
 		pc->end = to;
+		pc->progress = s->progress;
 		at = to;
 	}
 	int rc = run_pieces(s, pcs, n, newlines, err);
@@ -988,8 +1008,10 @@ static int stats_stream(mapq_stats *s, mapq_file *f, const mapq_range *range,
 	if (rc != MAPQ_OK)
 		return rc;
 	mapq_view w;
-	while ((rc = mapq_scan_next(scan, &w, err)) > 0)
+	while ((rc = mapq_scan_next(scan, &w, err)) > 0) {
 		mapq_stats_update(s, w.data, (size_t)w.size);
+		add_progress(s->progress, w.size);
+	}
 	if (rc == 0 && first_line != NULL)
 		rc = mapq_scan_first_line(scan, first_line, err);
 	mapq_scan_destroy(scan);

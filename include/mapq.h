@@ -27,6 +27,12 @@
  *   installed before it.  Code outside the library that reads a view's or
  *   a window's bytes directly has no such guard: there a shrinking file
  *   raises SIGBUS.  The primitives, which take a file, are guarded.
+ * - Progress: the long operations (grep, stats, compress) take an optional
+ *   counter, a `uint64_t *` of the caller's (NULL: none, at no cost), to
+ *   which they add the bytes of input they have consumed, window by window
+ *   or piece by piece, from every thread they run.  They add with relaxed
+ *   atomic adds (__atomic_fetch_add): another thread reads the counter
+ *   with __atomic_load_n(counter, __ATOMIC_RELAXED) to show progress.
  */
 #ifndef MAPQ_H
 #define MAPQ_H
@@ -595,6 +601,10 @@ typedef struct mapq_grep_options {
 	                      * (a shard's, from the newline counts of the
 	                      * shards before it), so that the lines before
 	                      * the range are not counted; 0: count them */
+	uint64_t *progress;  /* NULL, or a counter (see Progress above): the
+	                      * bytes of each window or piece searched are
+	                      * added to it (decompressed bytes, for
+	                      * compressed input) */
 } mapq_grep_options;
 
 /* A match inside a record's line: bytes [start, end) of `line`. */
@@ -1030,6 +1040,15 @@ MAPQ_API void mapq_stats_update(mapq_stats *s, const void *data, size_t n);
 MAPQ_API void mapq_stats_merge(mapq_stats *dst, const mapq_stats *src);
 
 /*
+ * Give mapq_stats_scan() a progress counter (see Progress above; NULL:
+ * none): it adds the bytes of each window it measures (decompressed
+ * bytes, for compressed input; with a range, those of the range, and of
+ * the data before it when it reads them to count its lines).
+ * mapq_stats_reset() keeps the counter.
+ */
+MAPQ_API void mapq_stats_set_progress(mapq_stats *s, uint64_t *progress);
+
+/*
  * Account for the data that `range` selects in f (NULL: all of it), which
  * follows the data seen so far, whatever kind of input f is.  A mapped
  * plain file is cut into up to `threads` pieces (at least 8 MiB each)
@@ -1301,6 +1320,9 @@ typedef struct mapq_compress_options {
 	int level;           /* zstd level; 0: zstd's default (3) */
 	unsigned threads;    /* 0 or 1: compress in the calling thread */
 	int align;           /* 1: cut frames after a newline (see above) */
+	uint64_t *progress;  /* NULL, or a counter (see Progress above) to
+	                      * which the input bytes of each frame are
+	                      * added once the frame is written */
 } mapq_compress_options;
 
 /* The range of zstd levels the compressor accepts (besides 0, the default),

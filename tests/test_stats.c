@@ -2,6 +2,8 @@
  * worked out by hand, a naive model for random ones, and merges of pieces
  * cut at every point against a single pass. */
 #include <check.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -812,7 +814,7 @@ static char *seekable_file(const unsigned char *data, size_t n,
 	char *path = tu_temp_file("", 0);
 	FILE *fp = fopen(path, "wb");
 	ck_assert_ptr_nonnull(fp);
-	mapq_compress_options o = {frame_size, 1, 2, 0};
+	mapq_compress_options o = {frame_size, 1, 2, 0, NULL};
 	mapq_compressor *c;
 	mapq_error err;
 	ck_assert_int_eq(mapq_compressor_create(&c, fileno(fp), &o, &err), 0);
@@ -1110,6 +1112,83 @@ START_TEST(damaged_compressed_file_is_an_error)
 }
 END_TEST
 
+/*
+ * A progress counter ends equal to the bytes measured, whatever the input
+ * and the threads (each piece's thread adds to it); the compressor's, to
+ * the bytes compressed.
+ */
+START_TEST(progress_counts_every_byte)
+{
+	size_t n;
+	unsigned char *buf = seam_file(20, &n);
+	char *plain = tu_temp_file(buf, n);
+	char *sk = seekable_file(buf, n, 0); /* 1 MiB frames */
+	char *stream = seekable_file(buf, n, 256 << 10);
+	strip_seek_table(stream);
+	struct {
+		const char *path;
+		unsigned flags;
+	} kinds[] = {
+		{plain, MAPQ_OPEN_DEFAULT},
+		{plain, MAPQ_OPEN_NO_MMAP},
+		{sk, MAPQ_OPEN_DEFAULT},
+		{stream, MAPQ_OPEN_DEFAULT},
+	};
+	const unsigned threads[] = {1, 3};
+	mapq_error err;
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		mapq_file *f = tu_open(kinds[k].path, kinds[k].flags);
+		for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+			uint64_t progress = 0;
+			mapq_stats *s = new_stats();
+			mapq_stats_set_progress(s, &progress);
+			mapq_stats_reset(s); /* keeps the counter */
+			ck_assert_msg(mapq_stats_scan(s, f, NULL, threads[t], NULL,
+			                              &err) == MAPQ_OK,
+			              "%s", err.msg);
+			ck_assert_msg(progress == n,
+			              "%s, %u threads: counted %" PRIu64 " of %zu",
+			              kinds[k].path, threads[t], progress, n);
+			mapq_stats_destroy(s);
+		}
+		mapq_file_close(f);
+	}
+
+	/* A stream, read once. */
+	struct tu_pipe pipe;
+	mapq_file *f = tu_pipe_open(&pipe, buf, n, 1 << 16, 0, 0, 0);
+	uint64_t progress = 0;
+	mapq_stats *s = new_stats();
+	mapq_stats_set_progress(s, &progress);
+	ck_assert_int_eq(mapq_stats_scan(s, f, NULL, 3, NULL, &err), MAPQ_OK);
+	ck_assert_uint_eq(progress, n);
+	mapq_stats_destroy(s);
+	tu_pipe_close(f, &pipe, 1);
+
+	/* The compressor, with threads: the bytes of the frames written. */
+	for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+		progress = 0;
+		f = tu_open(plain, MAPQ_OPEN_DEFAULT);
+		mapq_compress_options o = {.threads = threads[t],
+		                           .progress = &progress};
+		int fd = open("/dev/null", O_WRONLY);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(mapq_compress_file(f, fd, &o, &err), MAPQ_OK);
+		close(fd);
+		ck_assert_uint_eq(progress, n);
+		mapq_file_close(f);
+	}
+
+	unlink(plain);
+	unlink(sk);
+	unlink(stream);
+	free(plain);
+	free(sk);
+	free(stream);
+	free(buf);
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
 	Suite *s = suite_create("stats");
@@ -1146,6 +1225,7 @@ static Suite *stats_suite(void)
 	tcase_add_test(tc, files_of_every_kind_give_the_single_pass_result);
 	tcase_add_test(tc, small_compressed_files);
 	tcase_add_test(tc, damaged_compressed_file_is_an_error);
+	tcase_add_test(tc, progress_counts_every_byte);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1383,7 +1383,7 @@ START_TEST(writer_round_trip)
 			free(ref.p);
 			ref.p = NULL;
 			for (unsigned threads = 1; threads <= 3; threads++) {
-				mapq_compress_options o = {sizes[k], 1, threads, align};
+				mapq_compress_options o = {sizes[k], 1, threads, align, NULL};
 				struct buf b = compress_to_buf(text, len, &o,
 				                               threads * 7919);
 				if (threads == 1) {
@@ -1431,7 +1431,7 @@ START_TEST(writer_round_trip)
 	free(ref.p);
 
 	/* Empty input: only the table. */
-	mapq_compress_options o = {0, 0, 2, 0};
+	mapq_compress_options o = {0, 0, 2, 0, NULL};
 	struct buf e = compress_to_buf(text, 0, &o, 1);
 	ck_assert_uint_eq(e.len, 17);
 	ck_assert_uint_eq(ZSTD_findFrameCompressedSize(e.p, e.len), 17);
@@ -1449,14 +1449,14 @@ START_TEST(writer_rejects_bad_options)
 {
 	mapq_compressor *c = (mapq_compressor *)1;
 	mapq_error err;
-	mapq_compress_options big = {MAPQ_COMPRESS_FRAME_MAX + 1, 0, 1, 0};
+	mapq_compress_options big = {MAPQ_COMPRESS_FRAME_MAX + 1, 0, 1, 0, NULL};
 	ck_assert_int_eq(mapq_compressor_create(&c, 1, &big, &err), MAPQ_EINVAL);
 	ck_assert_ptr_null(c);
-	mapq_compress_options level = {0, mapq_compress_level_max() + 1, 1, 0};
+	mapq_compress_options level = {0, mapq_compress_level_max() + 1, 1, 0, NULL};
 	ck_assert_int_eq(mapq_compressor_create(&c, 1, &level, &err),
 	                 MAPQ_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.msg, "level"));
-	mapq_compress_options threads = {0, 0, MAPQ_COMPRESS_THREADS_MAX + 1, 0};
+	mapq_compress_options threads = {0, 0, MAPQ_COMPRESS_THREADS_MAX + 1, 0, NULL};
 	ck_assert_int_eq(mapq_compressor_create(&c, 1, &threads, &err),
 	                 MAPQ_EINVAL);
 	ck_assert_int_lt(mapq_compress_level_min(), 0);
