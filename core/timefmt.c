@@ -666,6 +666,10 @@ void mapq__duration_format(int64_t us, char *buf, size_t size)
 		return;
 	const char *sign = us < 0 ? "-" : "";
 	uint64_t u = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
+	if (u == 0) {
+		snprintf(buf, size, "0s");
+		return;
+	}
 	if (u < 1000) {
 		snprintf(buf, size, "%s%lluus", sign, (unsigned long long)u);
 		return;

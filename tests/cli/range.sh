@@ -351,6 +351,35 @@ same "5G offsets" "echo \$(( (5 << 30) + \$(head -n 49999 '$TMP/a.log' | wc -c) 
 same "5G before" "true" "'$M' range --from 2026 --to 2026-11-24T10 '$big' || [ \$? = 1 ]"
 rm -f "$big"
 
+# ---- rotated sets, disorder -------------------------------------------------
+# A cut in three, given in any order (the middle part compressed): one
+# sequence, as cat of the parts in order through the same awk filter.
+n=$(wc -l <"$TMP/a.log")
+head -n $((n / 3)) "$TMP/a.log" >"$TMP/set.3"
+sed -n "$((n / 3 + 1)),$((2 * n / 3))p" "$TMP/a.log" | zstd -q >"$TMP/set.2.zst"
+tail -n +$((2 * n / 3 + 1)) "$TMP/a.log" >"$TMP/set.1"
+for w in "2026-11-24T10:1 2026-11-24T12:3" "2026-11-24T11 2026-11-24T11:0" \
+         "2026-11-24T13 2026-11-24T15" "2026-11-24T09 2026-11-24T10:05"; do
+	set -- $w
+	same "set $1 $2" "cat '$TMP/set.3' '$TMP/set.1' | awk -v A='$1' -v B='$2' 'substr(\$0,1,length(A)) >= A && substr(\$0,1,length(B)) < B'" \
+		"'$M' range --from '$1' --to '$2' '$TMP/set.1' '$TMP/set.2.zst' '$TMP/set.3' | cat - || [ \$? = 1 ]"
+	same "set -c $1 $2" "cat '$TMP/set.3' '$TMP/set.1' | awk -v A='$1' -v B='$2' 'substr(\$0,1,length(A)) >= A && substr(\$0,1,length(B)) < B' | wc -l" \
+		"'$M' range -c --from '$1' --to '$2' '$TMP/set.2.zst' '$TMP/set.1' '$TMP/set.3' || [ \$? = 1 ]"
+done
+# Two runs of a log one after the other: the window would be wrong, so it
+# is an error that names two lines and the ways out.
+cat "$TMP/a.log" "$TMP/a.log" >"$TMP/twice.log"
+expect_fail "two runs" 2 "^mapq: $TMP/twice.log: line [0-9]+ sorts before line [0-9]+: .*--check.*--slack" \
+	"'$M' range --from 2026-11-24T11 --to 2026-11-24T12 '$TMP/twice.log'"
+cat "$TMP/a.log" "$TMP/a.log" | zstd -q >"$TMP/twice.zst"
+expect_fail "two runs, zstd stream" 2 "^mapq: $TMP/twice.zst: line [0-9]+ sorts before line [0-9]+" \
+	"'$M' range --from 2026-11-24T11 --to 2026-11-24T12 '$TMP/twice.zst' >/dev/null"
+expect_fail "two runs, time" 2 "^mapq: $TMP/twice.log: line [0-9]+ is .* behind line [0-9]+, more than the slack \(1m\).*--check.*--slack" \
+	"'$M' range --time-format iso --slack 1m --from 2026-11-24T11 --to 2026-11-24T12 '$TMP/twice.log'"
+# A slack at least as long as the log makes the two runs one: the filter.
+same "two runs, slack" "awk 'substr(\$0,1,13) == \"2026-11-24T11\"' '$TMP/twice.log'" \
+	"'$M' range --time-format iso --slack 1d --from 2026-11-24T11 --to 2026-11-24T12 '$TMP/twice.log'"
+
 # ---- errors ----------------------------------------------------------------
 expect_fail "missing --from" 2 "^mapq range: missing --from" "'$M' range --to 2 '$TMP/a.log'"
 expect_fail "bad regex" 2 "^mapq range: invalid key regex 'ts=\\(\\\\S\\+': .* at offset 7" "'$M' range --from 1 --key-regex 'ts=(\\S+' '$TMP/a.log'"
@@ -369,6 +398,15 @@ expect_fail "missing file" 2 "^mapq: $TMP/nope: No such file or directory" "'$M'
 head -c 20000 "$TMP/a.zst" >"$TMP/cut.zst"
 expect_fail "truncated zstd" 2 "^mapq: $TMP/cut.zst: " "'$M' range --from 2027 '$TMP/cut.zst'"
 expect_fail "truncated zstd --check" 2 "^mapq: $TMP/cut.zst: " "'$M' range --check '$TMP/cut.zst'"
+# Usage errors of the time options: the two-line form.
+for args in "--from a --slack 1m" "--since 1h" "--from a --year 2005" \
+            "--time-format '%Q' --from a" "--time-format syslog --from 'Jux 1'" \
+            "--time-format iso --from a --slack x" "--time-format iso --since 1h --from a" \
+            "--time-format iso --since -1h" "--time-format syslog --year 0 --from a" \
+            "--time-format iso --from 2026 --to nope"; do
+	expect_fail "usage: $args" 2 "^mapq range: " "'$M' range $args '$TMP/a.log' 2>&1 >/dev/null | tail -1 | grep -q \"^Try 'mapq range --help' for more information.\$\" && '$M' range $args '$TMP/a.log'"
+done
+expect_fail "stdin in a set" 2 "^mapq range: standard input" "'$M' range --from a - '$TMP/a.log' </dev/null"
 expect_fail "unknown option" 2 "^mapq range: unrecognized option '--frob'" "'$M' range --frob"
 expect_fail "missing argument" 2 "^mapq range: option '--from' requires an argument" "'$M' range --from"
 expect_fail "full disk" 2 "^mapq: write error: No space left on device" "'$M' range --from 2026 '$TMP/a.log' >/dev/full"
