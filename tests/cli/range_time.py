@@ -1442,7 +1442,7 @@ def cmd_loghub(a):
         check_window(rep, a.mapq, data, lo, hi, slack, count=rng.random() < 0.2)
     keyless = sum(t is None for t in times)
     print(f'{name:<10} {rep.checks:6} {rep.exact:6} {rep.exit2:6} '
-          f'{data.disorder / NS:>12g}s {"yes" if data.disorder > slack_ns else "no":>6} '
+          f'{data.disorder / NS:>12.1f}s {"yes" if data.disorder > slack_ns else "no":>6} '
           f'{rep.fails:6} {keyless:8}')
     return 1 if rep.fails else 0
 
