@@ -291,31 +291,47 @@ static int run_check(const struct range_args *a, mapq_file *f, mapq_key *key,
 	return EXIT_NONE;
 }
 
+/* Print [FILE:]START:END for --offsets. */
+static void print_offsets(const struct range_args *a, struct cli_out *out,
+                          const mapq_file *f, uint64_t start, uint64_t end)
+{
+	if (a->nfiles > 1) {
+		const char *name = mapq_file_name(f);
+		cli_out_write(out, name, strlen(name));
+		cli_out_write(out, ":", 1);
+	}
+	char text[64];
+	int n = snprintf(text, sizeof text, "%llu:%llu\n",
+	                 (unsigned long long)start, (unsigned long long)end);
+	cli_out_write(out, text, (size_t)n);
+}
+
 /*
- * The window of one file: its lines (printed), their count or its offsets
- * (added to *lines and printed by the caller, or printed here for one of
- * several files).  Returns the bytes of the window's lines, or a negative
- * error.
+ * The window of the FILEs, from one scan of them: its lines, their count,
+ * or its offsets (one range for each file that has lines in it, or where
+ * an empty window of one file would be).  EXIT_SELECTED or EXIT_NONE, or
+ * a negative error.
  */
-static int64_t run_window(const struct range_args *a, mapq_file *f,
-                          mapq_key *key, struct cli_out *out, uint64_t *lines,
-                          mapq_error *err)
+static int run_window(const struct range_args *a, mapq_file **files,
+                      mapq_key *key, struct cli_out *out, mapq_error *err)
 {
 	mapq_scan *scan;
-	int rc = mapq_bisect_scan(&scan, f, key, &a->window, MAPQ_SCAN_LINES,
-	                          err);
+	int rc = mapq_bisect_scan_files(&scan, files, a->nfiles, key,
+	                                &a->window, MAPQ_SCAN_LINES, err);
 	if (rc != MAPQ_OK)
 		return rc;
-	uint64_t bytes = 0, first = 0, last = 0;
+	uint64_t lines = 0, bytes = 0, first = 0, last = 0;
+	const mapq_file *file = NULL;
 	mapq_view w;
-	if (a->count) {
-		uint64_t n = 0;
-		rc = mapq_scan_count_lines(scan, &n, err);
-		*lines += n;
-	}
+	if (a->count)
+		rc = mapq_scan_count_lines(scan, &lines, err);
 	while (!a->count && (rc = mapq_scan_next(scan, &w, err)) > 0) {
-		if (bytes == 0)
+		if (a->offsets && w.file != file) {
+			if (file != NULL)
+				print_offsets(a, out, file, first, last);
+			file = w.file;
 			first = w.offset;
+		}
 		last = w.offset + w.size;
 		bytes += w.size;
 		if (!a->offsets) {
@@ -329,28 +345,24 @@ static int64_t run_window(const struct range_args *a, mapq_file *f,
 		if (rc < 0 || out->closed || out->failed)
 			break;
 	}
-	if (rc == 0 && bytes == 0 && mapq_scan_start(scan, &first) != MAPQ_OK)
-		first = 0;
+	if (rc == 0 && a->offsets) {
+		if (file != NULL)
+			print_offsets(a, out, file, first, last);
+		else if (a->nfiles == 1 && mapq_scan_start(scan, &first) == MAPQ_OK)
+			print_offsets(a, out, files[0], first, first);
+		else if (a->nfiles == 1)
+			print_offsets(a, out, files[0], 0, 0);
+	}
 	mapq_scan_destroy(scan);
 	if (rc < 0)
 		return rc;
-	if (a->offsets) {
-		char text[64];
-		if (bytes == 0)
-			last = first;
-		int n = snprintf(text, sizeof text, "%llu:%llu\n",
-		                 (unsigned long long)first,
-		                 (unsigned long long)last);
-		if (a->nfiles > 1) {
-			const char *name = mapq_file_name(f);
-			cli_out_write(out, name, strlen(name));
-			cli_out_write(out, ":", 1);
-		}
+	if (a->count) {
+		char text[32];
+		int n = snprintf(text, sizeof text, "%llu\n",
+		                 (unsigned long long)lines);
 		cli_out_write(out, text, (size_t)n);
 	}
-	if (a->count)
-		return 0;
-	return (int64_t)(bytes > INT64_MAX ? INT64_MAX : bytes);
+	return (a->count ? lines : bytes) > 0 ? EXIT_SELECTED : EXIT_NONE;
 }
 
 /* Open the FILEs; EXIT_TROUBLE after a message. */
@@ -373,7 +385,6 @@ static int run(const struct range_args *a, mapq_file **files, mapq_key *key,
                struct cli_out *out)
 {
 	mapq_error err;
-	int status = EXIT_NONE;
 	if (a->check) {
 		for (size_t i = 0; i < a->nfiles; i++) {
 			int rc = run_check(a, files[i], key, out, &err);
@@ -386,41 +397,12 @@ static int run(const struct range_args *a, mapq_file **files, mapq_key *key,
 		}
 		return EXIT_SELECTED;
 	}
-	size_t *order = malloc(a->nfiles * sizeof *order);
-	if (order == NULL) {
-		cli_error("out of memory");
-		return EXIT_TROUBLE;
-	}
-	size_t count = 1;
-	order[0] = 0;
-	if (a->nfiles > 1 &&
-	    mapq_bisect_files(files, a->nfiles, key, &a->window, order, &count,
-	                      &err) != MAPQ_OK) {
+	int rc = run_window(a, files, key, out, &err);
+	if (rc < 0) {
 		report(a, &err);
-		free(order);
 		return EXIT_TROUBLE;
 	}
-	uint64_t lines = 0;
-	for (size_t i = 0; i < count && !out->closed && !out->failed; i++) {
-		uint64_t before = lines;
-		int64_t bytes = run_window(a, files[order[i]], key, out, &lines,
-		                           &err);
-		if (bytes < 0) {
-			report(a, &err);
-			status = EXIT_TROUBLE;
-			break;
-		}
-		if (bytes > 0 || lines > before)
-			status = EXIT_SELECTED;
-	}
-	free(order);
-	if (a->count && status != EXIT_TROUBLE) {
-		char text[32];
-		int n = snprintf(text, sizeof text, "%llu\n",
-		                 (unsigned long long)lines);
-		cli_out_write(out, text, (size_t)n);
-	}
-	return status;
+	return rc;
 }
 
 int cmd_range(int argc, char **argv)

@@ -4,6 +4,7 @@
  * the slack), so every key that bisection, sampling or the window's scan
  * reads anyway is checked against the newest key before it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,7 @@ int mapq__order_see(struct mapq__order *o, const struct mapq__kv *kv,
 			o->max_t = kv->t;
 			o->max_off = off;
 			o->max_line = line;
+			o->max_file = o->file;
 		}
 		o->have = 1;
 		return 1;
@@ -85,6 +87,7 @@ int mapq__order_see(struct mapq__order *o, const struct mapq__kv *kv,
 	o->max_n = n;
 	o->max_off = off;
 	o->max_line = line;
+	o->max_file = o->file;
 	o->have = 1;
 	return 1;
 }
@@ -104,29 +107,34 @@ static int line_of(mapq_file *f, uint64_t off, uint64_t known, uint64_t *line,
 	return rc;
 }
 
-int mapq__order_error(struct mapq__order *o, mapq_file *f, mapq_error *err)
+int mapq__order_error(struct mapq__order *o, mapq_error *err)
 {
 	uint64_t bad, max;
-	int rc = line_of(f, o->bad_off, o->bad_line, &bad, err);
+	int rc = line_of(o->file, o->bad_off, o->bad_line, &bad, err);
 	if (rc == MAPQ_OK)
-		rc = line_of(f, o->max_off, o->max_line, &max, err);
+		rc = line_of(o->max_file, o->max_off, o->max_line, &max, err);
 	if (rc != MAPQ_OK)
 		return rc;
+	/* "line 9", or "line 9 of FILE" when it is in another file. */
+	char where[64 + 4096];
+	int other = o->max_file != o->file && o->max_file != NULL;
+	snprintf(where, sizeof where, "line %llu%s%.4000s",
+	         (unsigned long long)max, other ? " of " : "",
+	         other ? mapq_file_name(o->max_file) : "");
 	if (!o->time)
 		return mapq__error_set(err, MAPQ_EORDER, 0,
-		                       "%s: line %llu sorts before line %llu: "
-		                       "the lines are not sorted by the key",
-		                       mapq_file_name(f),
-		                       (unsigned long long)bad,
-		                       (unsigned long long)max);
+		                       "%s: line %llu sorts before %s: the lines "
+		                       "are not sorted by the key",
+		                       mapq_file_name(o->file),
+		                       (unsigned long long)bad, where);
 	char behind[48], slack[48];
 	mapq__duration_format(o->behind, behind, sizeof behind);
 	mapq__duration_format(o->slack, slack, sizeof slack);
 	return mapq__error_set(err, MAPQ_EORDER, 0,
-	                       "%s: line %llu is %s behind line %llu, more than "
-	                       "the slack (%s): the lines are not in time order",
-	                       mapq_file_name(f), (unsigned long long)bad, behind,
-	                       (unsigned long long)max, slack);
+	                       "%s: line %llu is %s behind %s, more than the "
+	                       "slack (%s): the lines are not in time order",
+	                       mapq_file_name(o->file), (unsigned long long)bad,
+	                       behind, where, slack);
 }
 
 void mapq__probes_init(struct mapq__probes *pr, const mapq_key *key,

@@ -22,12 +22,14 @@ struct mapq__order {
 	int time;
 	int64_t slack;
 	uint64_t cut;
+	mapq_file *file;          /* the file the keys seen now are of */
 	int have;                 /* a key was seen */
 	int64_t max_t;            /* the newest time */
 	unsigned char *max_p;     /* a copy of the last byte key (cut) */
 	uint64_t max_n, max_cap;
 	uint64_t max_off;         /* where the line holding the max starts */
 	uint64_t max_line;        /* its number, 0 when not known */
+	mapq_file *max_file;      /* and its file */
 	/* The first line out of order, once found. */
 	uint64_t bad_off, bad_line;
 	int64_t behind;           /* time keys: how far behind the max */
@@ -46,10 +48,11 @@ int mapq__order_see(struct mapq__order *o, const struct mapq__kv *kv,
 
 /*
  * The error for the disorder found: "FILE: line N is ... behind line M
- * ...", line numbers counted in f where they are not known (f must be
- * readable again, or the numbers known).  Returns MAPQ_EORDER.
+ * [of FILE2] ...", line numbers counted in their files where they are not
+ * known (the files must be readable again, or the numbers known).
+ * Returns MAPQ_EORDER.
  */
-int mapq__order_error(struct mapq__order *o, mapq_file *f, mapq_error *err);
+int mapq__order_error(struct mapq__order *o, mapq_error *err);
 
 /* A line bisection or sampling looked at: where, and its key. */
 struct mapq__point {

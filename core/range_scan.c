@@ -75,11 +75,16 @@ struct mapq_scan {
 	size_t handed;        /* bytes of tb handed out, dropped next call */
 	size_t next_trim;
 	size_t out_s, out_e;  /* PHASE_LAST: the selection inside tb */
+	/* A scan in parts (a set of files): next_part sets up each. */
+	mapq__scan_part next_part;
+	void *part_ctx;
+	void (*part_free)(void *ctx);
+	int in_part;          /* a part is set up */
+	int parts;            /* parts set up so far */
 	/* Lines chosen by a selector instead of a range. */
 	mapq__line_select select;
 	uint64_t select_pos;  /* where the lines not yet decided start */
 	void *select_ctx;
-	void (*select_free)(void *ctx);
 };
 
 static int random_start(mapq_scan *s, mapq_error *err)
@@ -578,44 +583,97 @@ int mapq_scan_create(mapq_scan **out, mapq_file *f, const mapq_range *range,
 	return MAPQ_OK;
 }
 
-int mapq__scan_create_selected(mapq_scan **out, mapq_file *f, uint64_t start,
-                               unsigned flags, mapq__line_select select,
-                               void *ctx, void (*ctx_free)(void *ctx),
-                               mapq_error *err)
+int mapq__scan_create_parts(mapq_scan **out, unsigned flags,
+                            mapq__scan_part next_part, void *ctx,
+                            void (*ctx_free)(void *ctx), mapq_error *err)
 {
-	if (out == NULL || f == NULL || select == NULL) {
+	if (out == NULL || next_part == NULL) {
 		if (ctx_free != NULL)
 			ctx_free(ctx);
-		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file or handle");
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no handle");
 	}
 	*out = NULL;
 	mapq_scan *s = calloc(1, sizeof *s);
 	if (s == NULL) {
 		if (ctx_free != NULL)
 			ctx_free(ctx);
-		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
-		                       mapq_file_name(f));
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
 	}
-	s->file = f;
-	s->flags = flags | MAPQ_SCAN_LINES;
-	s->stream = 1;
-	s->select = select;
-	s->select_pos = start;
-	s->select_ctx = ctx;
-	s->select_free = ctx_free;
-	mapq__scan_init(&s->in, f, start, MAPQ_SIZE_UNKNOWN, 0,
-	                s->flags & (MAPQ_SCAN_LINES | MAPQ_SCAN_KEEP));
+	s->flags = flags;
+	s->next_part = next_part;
+	s->part_ctx = ctx;
+	s->part_free = ctx_free;
 	*out = s;
 	return MAPQ_OK;
+}
+
+/* Forget the part read so far. */
+static void part_reset(mapq_scan *s, mapq_file *f)
+{
+	if (s->in_part)
+		mapq__scan_finish(&s->in);
+	memset(&s->cur, 0, sizeof s->cur);
+	s->used = 0;
+	s->have_cur = 0;
+	s->phase = PHASE_SKIP;
+	s->file = f;
+	s->in_part = 1;
+	s->parts++;
+}
+
+void mapq__scan_part_select(mapq_scan *s, mapq_file *f, uint64_t start,
+                            mapq__line_select select, void *ctx)
+{
+	part_reset(s, f);
+	s->stream = 1;
+	s->select = select;
+	s->select_ctx = ctx;
+	s->select_pos = start;
+	mapq__scan_init(&s->in, f, start, MAPQ_SIZE_UNKNOWN, 0,
+	                (s->flags | MAPQ_SCAN_LINES) &
+	                        (MAPQ_SCAN_LINES | MAPQ_SCAN_KEEP));
+}
+
+void mapq__scan_part_range(mapq_scan *s, mapq_file *f, uint64_t start,
+                           uint64_t end)
+{
+	part_reset(s, f);
+	s->stream = 0;
+	s->select = NULL;
+	/* The start of an empty window is where it would be. */
+	if (!s->start_known && (start < end || s->parts == 1)) {
+		s->start = start;
+		s->start_known = 1;
+	}
+	mapq__scan_init(&s->in, f, start, end, 0,
+	                s->flags & (MAPQ_SCAN_LINES | MAPQ_SCAN_KEEP));
+}
+
+/* The next window of the part set up (0: the part is done). */
+static int part_next(mapq_scan *s, mapq_view *win, mapq_error *err)
+{
+	if (!s->stream)
+		return mapq__scan_next(&s->in, win, err);
+	return stream_next(s, win, err);
 }
 
 int mapq_scan_next(mapq_scan *s, mapq_view *win, mapq_error *err)
 {
 	if (s == NULL || win == NULL)
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no scan or window");
-	if (!s->stream)
-		return mapq__scan_next(&s->in, win, err);
-	return stream_next(s, win, err);
+	if (s->next_part == NULL)
+		return part_next(s, win, err);
+	for (;;) {
+		if (s->in_part) {
+			int rc = part_next(s, win, err);
+			if (rc != 0)
+				return rc;
+		}
+		/* The part is done (or none was set up): the next one. */
+		int rc = s->next_part(s->part_ctx, s, err);
+		if (rc <= 0)
+			return rc;
+	}
 }
 
 int mapq_scan_first_line(mapq_scan *s, uint64_t *line, mapq_error *err)
@@ -661,11 +719,17 @@ int mapq_scan_count_lines(mapq_scan *s, uint64_t *lines, mapq_error *err)
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no scan");
 	uint64_t newlines = 0;
 	int last = '\n';
+	const mapq_file *file = NULL;
 	mapq_view w;
 	int rc;
-	while ((rc = mapq_scan_next(s, &w, err)) > 0)
+	while ((rc = mapq_scan_next(s, &w, err)) > 0) {
+		/* A file of a set that ends without a newline ends a line. */
+		if (file != NULL && w.file != file && last != '\n')
+			newlines++;
+		file = w.file;
 		if ((rc = scan_window_lines(&w, &newlines, &last, err)) < 0)
 			break;
+	}
 	if (rc < 0)
 		return rc;
 	/* Data that does not end with a newline ends with a line. */
@@ -685,9 +749,10 @@ void mapq_scan_destroy(mapq_scan *s)
 {
 	if (s == NULL)
 		return;
-	mapq__scan_finish(&s->in);
-	if (s->select_free != NULL)
-		s->select_free(s->select_ctx);
+	if (s->next_part == NULL || s->in_part)
+		mapq__scan_finish(&s->in);
+	if (s->part_free != NULL)
+		s->part_free(s->part_ctx);
 	free(s->tb);
 	free(s);
 }

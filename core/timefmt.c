@@ -305,7 +305,8 @@ static int match(const char *fmt, const unsigned char *s,
 		}
 		f->dirs++;
 	}
-	return 1;
+	/* A bound is all time; a line's time may be followed by anything. */
+	return partial && p != end ? 0 : 1;
 }
 
 /*

@@ -88,17 +88,18 @@ static int make_bounds(mapq_file *f, const mapq_key *key, const mapq_window *w,
 	return rc;
 }
 
-/* Check the points of `pr` among themselves; EORDER names the lines. */
+/* Check the points of `pr` among themselves (sorted first). */
 static int check_points(mapq_file *f, const mapq_key *key,
                         const struct bounds *b, struct mapq__probes *pr,
                         mapq_error *err)
 {
 	struct mapq__order o;
 	mapq__order_init(&o, key, b->slack, b->cut);
+	o.file = f;
 	mapq__probes_sort(pr);
 	int rc = mapq__probes_check(pr, 0, UINT64_MAX, &o);
 	if (rc == 0)
-		rc = mapq__order_error(&o, f, err);
+		rc = mapq__order_error(&o, err);
 	else if (rc < 0)
 		rc = mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
 		                     mapq_file_name(f));
@@ -108,10 +109,23 @@ static int check_points(mapq_file *f, const mapq_key *key,
 	return rc;
 }
 
+/* Sample a bisectable file into pr (nothing for other input). */
+static int sample(mapq_file *f, mapq_key *key, struct mapq__probes *pr,
+                  mapq_error *err)
+{
+	if (!mapq__bisectable(f))
+		return MAPQ_OK;
+	int rc = mapq__bisect_sample(f, key, SAMPLES, pr, err);
+	if (rc == MAPQ_OK && pr->failed)
+		rc = mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
+		                     mapq_file_name(f));
+	return rc;
+}
+
 /*
- * Where the window's scan starts, from bisection, and (no slack) where
- * it ends; *contiguous when [*start, *end) is the window as it is.  The
- * lines probed and sampled are checked, and left in *pr for the scan.
+ * Where the window's scan of f starts, from bisection, and (no slack)
+ * where it ends; *contiguous when [*start, *end) is the window as it is.
+ * The lines probed and sampled are checked, and left in *pr.
  */
 static int plan(mapq_file *f, mapq_key *key, const struct bounds *b,
                 struct mapq__probes *pr, uint64_t *start, uint64_t *end,
@@ -122,7 +136,7 @@ static int plan(mapq_file *f, mapq_key *key, const struct bounds *b,
 	*contiguous = 0;
 	if (!mapq__bisectable(f))
 		return MAPQ_OK;
-	int rc = mapq__bisect_sample(f, key, SAMPLES, pr, err);
+	int rc = sample(f, key, pr, err);
 	if (rc == MAPQ_OK)
 		rc = mapq__bisect(f, key, &b->lower, 0, pr, start, err);
 	if (rc == MAPQ_OK && b->slack == 0) {
@@ -142,34 +156,30 @@ static int plan(mapq_file *f, mapq_key *key, const struct bounds *b,
 	return rc;
 }
 
-/* The filter of a window's scan (a mapq__line_select). */
+/*
+ * The filter of a window's scan (a mapq__line_select), shared by the files
+ * of a set, whose lines it sees as one sequence: the order check and the
+ * state of the last keyed line go on from one file to the next.
+ */
 struct selection {
 	mapq_key *key;
-	mapq_file *file;
+	mapq_file *file;            /* the file being read */
 	struct bounds b;
-	unsigned char *bound_text; /* the bounds' bytes, copied */
-	struct mapq__probes probes; /* checked against the scan's lines */
+	unsigned char *bound_text;  /* the bounds' bytes, copied */
+	struct mapq__probes probes; /* this file's, checked against its lines */
 	struct mapq__order order;
 	int in;                     /* the last keyed line is inside */
-	uint64_t line;              /* lines read */
-	int numbered;               /* the scan starts at line 1 */
+	int stopped;                /* a line at or past TO + slack was met */
+	uint64_t line;              /* lines read in this file */
+	int numbered;               /* this file's scan started at line 1 */
 };
-
-static void selection_free(void *ctx)
-{
-	struct selection *s = ctx;
-	mapq__probes_free(&s->probes);
-	mapq__order_free(&s->order);
-	free(s->bound_text);
-	free(s);
-}
 
 static int order_failed(struct selection *s, int rc, mapq_error *err)
 {
 	if (rc < 0)
 		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
 		                       mapq_file_name(s->file));
-	return mapq__order_error(&s->order, s->file, err);
+	return mapq__order_error(&s->order, err);
 }
 
 static int select_line(void *ctx, const unsigned char *line, uint64_t len,
@@ -184,8 +194,10 @@ static int select_line(void *ctx, const unsigned char *line, uint64_t len,
 	if (!kv.keyed) {
 		/* Every byte key, even an empty one, is >= an empty bound. */
 		if (!mapq__key_is_time(s->key) && !s->b.stop.none &&
-		    s->b.stop.n == 0)
+		    s->b.stop.n == 0) {
+			s->stopped = 1;
 			return 2;
+		}
 		return s->in; /* a continuation goes with its keyed line */
 	}
 	rc = mapq__order_see(&s->order, &kv, offset,
@@ -196,6 +208,7 @@ static int select_line(void *ctx, const unsigned char *line, uint64_t len,
 		/* The lines sampled after the scan's end come after it. */
 		rc = mapq__probes_check(&s->probes, offset + 1, UINT64_MAX,
 		                        &s->order);
+		s->stopped = 1;
 		return rc == 1 ? 2 : order_failed(s, rc, err);
 	}
 	s->in = mapq__kv_ge(s->key, &kv, &s->b.from) &&
@@ -226,56 +239,230 @@ static int own_bounds(struct selection *s, const mapq_window *w)
 	return MAPQ_OK;
 }
 
+/* A file of a set, with its first key (sets of more than one file). */
+struct member {
+	mapq_file *file;
+	size_t index;
+	int keyed;
+	struct mapq__kv kv;
+	unsigned char *copy;
+};
+
+/* The scan of a window over a set of files, one part per file. */
+struct set_scan {
+	struct selection sel;
+	struct member *m;  /* in the sequence's order */
+	size_t n, next;
+};
+
+static void set_scan_free(void *ctx)
+{
+	struct set_scan *c = ctx;
+	mapq__probes_free(&c->sel.probes);
+	mapq__order_free(&c->sel.order);
+	free(c->sel.bound_text);
+	for (size_t i = 0; i < c->n; i++)
+		free(c->m[i].copy);
+	free(c->m);
+	free(c);
+}
+
+/*
+ * File i of the set cannot hold lines of the window: each of its lines is
+ * older than the next file's first key + slack (in a set in order), so
+ * none is >= FROM when that first key is < FROM - slack.
+ */
+static int before_window(const struct set_scan *c, size_t i)
+{
+	return i + 1 < c->n && c->m[i + 1].keyed &&
+	       !mapq__kv_ge(c->sel.key, &c->m[i + 1].kv, &c->sel.b.lower);
+}
+
+/* Set up the part of the next file that holds lines of the window. */
+static int next_part(void *ctx, mapq_scan *scan, mapq_error *err)
+{
+	struct set_scan *c = ctx;
+	struct selection *s = &c->sel;
+	while (c->next < c->n && !s->stopped) {
+		size_t i = c->next++;
+		mapq_file *f = c->m[i].file;
+		s->file = s->order.file = f;
+		s->line = 0;
+		mapq__probes_free(&s->probes);
+		mapq__probes_init(&s->probes, s->key, s->b.cut);
+		int rc;
+		if (before_window(c, i)) {
+			/* Not searched, but its sample is checked with the
+			 * rest of the set. */
+			rc = sample(f, s->key, &s->probes, err);
+			if (rc == MAPQ_OK)
+				rc = check_points(f, s->key, &s->b, &s->probes, err);
+			if (rc == MAPQ_OK) {
+				rc = mapq__probes_check(&s->probes, 0, UINT64_MAX,
+				                        &s->order);
+				rc = rc == 1 ? MAPQ_OK : order_failed(s, rc, err);
+			}
+			if (rc != MAPQ_OK)
+				return rc;
+			s->in = 0;
+			continue;
+		}
+		uint64_t start, end;
+		int contiguous;
+		rc = plan(f, s->key, &s->b, &s->probes, &start, &end,
+		          &contiguous, err);
+		if (rc != MAPQ_OK)
+			return rc;
+		/* Lines without a key at the start of this file go with the
+		 * last keyed line of the file before it. */
+		if (s->in)
+			start = 0;
+		if (contiguous) {
+			rc = mapq__probes_check(&s->probes, 0, UINT64_MAX,
+			                        &s->order);
+			if (rc != 1)
+				return order_failed(s, rc, err);
+			uint64_t size = mapq__data_size(f);
+			s->in = end == size && start < end;
+			s->stopped = end < size;
+			mapq__scan_part_range(scan, f, start, end);
+			return 1;
+		}
+		/* The lines sampled before the start came before it. */
+		rc = mapq__probes_check(&s->probes, 0, start, &s->order);
+		if (rc != 1)
+			return order_failed(s, rc, err);
+		s->numbered = start == 0;
+		mapq__scan_part_select(scan, f, start, select_line, s);
+		return 1;
+	}
+	/* The window has ended: the files after it are only sampled, for
+	 * the order check (a second run of the log in one of them). */
+	while (c->next < c->n) {
+		mapq_file *f = c->m[c->next++].file;
+		s->file = s->order.file = f;
+		mapq__probes_free(&s->probes);
+		mapq__probes_init(&s->probes, s->key, s->b.cut);
+		int rc = sample(f, s->key, &s->probes, err);
+		if (rc == MAPQ_OK)
+			rc = check_points(f, s->key, &s->b, &s->probes, err);
+		if (rc != MAPQ_OK)
+			return rc;
+		rc = mapq__probes_check(&s->probes, 0, UINT64_MAX, &s->order);
+		if (rc != 1)
+			return order_failed(s, rc, err);
+	}
+	return 0;
+}
+
+/* The first keyed line of f: 1 with *kv (its bytes copied into *copy),
+ * 0 when f has none. */
+static int first_key(mapq_file *f, mapq_key *key, struct mapq__kv *kv,
+                     unsigned char **copy, mapq_error *err);
+
+static int member_order(const struct member *a, const struct member *b,
+                        const mapq_key *key)
+{
+	if (a->keyed != b->keyed)
+		return a->keyed - b->keyed; /* keyless files first */
+	if (a->keyed) {
+		int c = mapq__key_is_time(key)
+		                ? (a->kv.t > b->kv.t) - (a->kv.t < b->kv.t)
+		                : mapq_key_compare(a->kv.p, a->kv.n, b->kv.p,
+		                                   b->kv.n);
+		if (c != 0)
+			return c;
+	}
+	return (a->index > b->index) - (a->index < b->index);
+}
+
+/* Put the files of a set in their sequence's order, by first key. */
+static int order_set(struct set_scan *c, mapq_key *key, mapq_error *err)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (!mapq__file_random_access(c->m[i].file))
+			return mapq__error_set(err, MAPQ_ENOTSUP, 0,
+			                       "%s: a stream cannot be one of "
+			                       "several files",
+			                       mapq_file_name(c->m[i].file));
+		int k = first_key(c->m[i].file, key, &c->m[i].kv, &c->m[i].copy,
+		                  err);
+		if (k < 0)
+			return k;
+		c->m[i].keyed = k == 1;
+	}
+	/* Insertion sort: sets are a handful of files, and qsort would need
+	 * the key in a global. */
+	for (size_t i = 1; i < c->n; i++)
+		for (size_t j = i;
+		     j > 0 && member_order(&c->m[j - 1], &c->m[j], key) > 0; j--) {
+			struct member t = c->m[j];
+			c->m[j] = c->m[j - 1];
+			c->m[j - 1] = t;
+		}
+	return MAPQ_OK;
+}
+
+int mapq_bisect_scan_files(mapq_scan **out, mapq_file **files, size_t n,
+                           mapq_key *key, const mapq_window *w,
+                           unsigned flags, mapq_error *err)
+{
+	if (out == NULL || files == NULL || n == 0)
+		return mapq__error_set(err, MAPQ_EINVAL, 0, "no files");
+	*out = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (files[i] == NULL)
+			return mapq__error_set(err, MAPQ_EINVAL, 0, "no file");
+	struct set_scan *c = calloc(1, sizeof *c);
+	if (c == NULL || (c->m = calloc(n, sizeof *c->m)) == NULL) {
+		free(c);
+		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
+	}
+	c->n = n;
+	for (size_t i = 0; i < n; i++) {
+		c->m[i].file = files[i];
+		c->m[i].index = i;
+	}
+	struct selection *s = &c->sel;
+	s->key = key;
+	s->file = files[0];
+	int rc = make_bounds(files[0], key, w, &s->b, err);
+	mapq__probes_init(&s->probes, key, s->b.cut);
+	mapq__order_init(&s->order, key, s->b.slack, s->b.cut);
+	if (rc == MAPQ_OK && own_bounds(s, w) != MAPQ_OK)
+		rc = mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
+	/* One file is read as it is: a stream's first key is not read
+	 * ahead. */
+	if (rc == MAPQ_OK && n > 1)
+		rc = order_set(c, key, err);
+	/* With no lower bound, keyless lines at the start are inside too
+	 * (as bisection for an empty bound starts at the start). */
+	s->in = w->from == NULL || (w->flen == 0 && !mapq__key_is_time(key));
+	if (rc != MAPQ_OK) {
+		set_scan_free(c);
+		return rc;
+	}
+	rc = mapq__scan_create_parts(out, flags, next_part, c, set_scan_free,
+	                             err);
+	if (rc != MAPQ_OK)
+		return rc;
+	/* The first part now: bisection's errors come from here. */
+	mapq_scan *scan = *out;
+	rc = next_part(c, scan, err);
+	if (rc < 0) {
+		mapq_scan_destroy(scan);
+		*out = NULL;
+		return rc;
+	}
+	return MAPQ_OK;
+}
+
 int mapq_bisect_scan(mapq_scan **out, mapq_file *f, mapq_key *key,
                      const mapq_window *w, unsigned flags, mapq_error *err)
 {
-	if (out == NULL || f == NULL)
+	if (f == NULL)
 		return mapq__error_set(err, MAPQ_EINVAL, 0, "no file");
-	*out = NULL;
-	struct selection *s = calloc(1, sizeof *s);
-	if (s == NULL)
-		return mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
-		                       mapq_file_name(f));
-	s->key = key;
-	s->file = f;
-	int rc = make_bounds(f, key, w, &s->b, err);
-	mapq__probes_init(&s->probes, key, s->b.cut);
-	mapq__order_init(&s->order, key, s->b.slack, s->b.cut);
-	if (rc != MAPQ_OK)
-		goto fail;
-	if (own_bounds(s, w) != MAPQ_OK) {
-		rc = mapq__error_set(err, MAPQ_ENOMEM, 0, "%s: out of memory",
-		                     mapq_file_name(f));
-		goto fail;
-	}
-	uint64_t start, end;
-	int contiguous;
-	rc = plan(f, key, &s->b, &s->probes, &start, &end, &contiguous, err);
-	if (rc != MAPQ_OK)
-		goto fail;
-	if (contiguous) {
-		selection_free(s);
-		mapq_range r = {MAPQ_RANGE_BYTES,
-		                MAPQ_RANGE_HAS_START | MAPQ_RANGE_HAS_END, start,
-		                end};
-		return mapq_scan_create(out, f, &r, 0, flags, err);
-	}
-	/* The lines sampled before the start came before it. */
-	rc = mapq__probes_check(&s->probes, 0, start, &s->order);
-	if (rc != 1) {
-		rc = order_failed(s, rc, err);
-		goto fail;
-	}
-	s->numbered = start == 0;
-	/* With no lower bound, keyless lines at the start are inside too
-	 * (as bisection for an empty bound starts at the start). */
-	s->in = start == 0 && (w->from == NULL ||
-	                       (w->flen == 0 && !mapq__key_is_time(key)));
-	return mapq__scan_create_selected(out, f, start, flags, select_line, s,
-	                                  selection_free, err);
-fail:
-	selection_free(s);
-	return rc;
+	return mapq_bisect_scan_files(out, &f, 1, key, w, flags, err);
 }
 
 int mapq_bisect_window(mapq_file *f, mapq_key *key, const mapq_window *w,
@@ -440,83 +627,3 @@ static int first_key(mapq_file *f, mapq_key *key, struct mapq__kv *kv,
 	return rc < 0 ? rc : found;
 }
 
-struct member {
-	size_t index;
-	int keyed;
-	struct mapq__kv kv;
-	unsigned char *copy;
-};
-
-static int member_order(const struct member *a, const struct member *b,
-                        const mapq_key *key)
-{
-	if (a->keyed != b->keyed)
-		return a->keyed - b->keyed; /* keyless files first */
-	if (a->keyed) {
-		int c = mapq__key_is_time(key)
-		                ? (a->kv.t > b->kv.t) - (a->kv.t < b->kv.t)
-		                : mapq_key_compare(a->kv.p, a->kv.n, b->kv.p,
-		                                   b->kv.n);
-		if (c != 0)
-			return c;
-	}
-	return (a->index > b->index) - (a->index < b->index);
-}
-
-int mapq_bisect_files(mapq_file **files, size_t n, mapq_key *key,
-                      const mapq_window *w, size_t *order, size_t *count,
-                      mapq_error *err)
-{
-	if ((files == NULL && n > 0) || order == NULL || count == NULL)
-		return mapq__error_set(err, MAPQ_EINVAL, 0, "no files or key");
-	*count = 0;
-	if (n == 0)
-		return MAPQ_OK;
-	struct bounds b;
-	int rc = make_bounds(files[0], key, w, &b, err);
-	if (rc != MAPQ_OK)
-		return rc;
-	struct member *m = calloc(n, sizeof *m);
-	if (m == NULL)
-		return mapq__error_set(err, MAPQ_ENOMEM, 0, "out of memory");
-	for (size_t i = 0; i < n && rc == MAPQ_OK; i++) {
-		m[i].index = i;
-		int k = first_key(files[i], key, &m[i].kv, &m[i].copy, err);
-		if (k < 0)
-			rc = k;
-		m[i].keyed = k == 1;
-	}
-	if (rc == MAPQ_OK) {
-		/* Insertion sort: sets are a handful of files, and qsort
-		 * would need the key in a global. */
-		for (size_t i = 1; i < n; i++)
-			for (size_t j = i; j > 0 && member_order(&m[j - 1], &m[j],
-			                                         key) > 0;
-			     j--) {
-				struct member t = m[j];
-				m[j] = m[j - 1];
-				m[j - 1] = t;
-			}
-		/*
-		 * File i holds lines >= its first key - slack, and (in a
-		 * set in order) none newer than the next file's first key
-		 * + slack: it can hold lines of the window only when it
-		 * starts before TO + slack and the next starts at or after
-		 * FROM - slack.
-		 */
-		for (size_t i = 0; i < n; i++) {
-			if (b.empty)
-				break;
-			if (m[i].keyed && mapq__kv_ge(key, &m[i].kv, &b.stop))
-				break;
-			if (i + 1 < n && m[i + 1].keyed &&
-			    !mapq__kv_ge(key, &m[i + 1].kv, &b.lower))
-				continue;
-			order[(*count)++] = m[i].index;
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		free(m[i].copy);
-	free(m);
-	return rc;
-}

@@ -902,18 +902,21 @@ MAPQ_API int mapq_bisect_check(mapq_file *f, mapq_key *key,
                                mapq_error *err);
 
 /*
- * A set of files that are one sorted sequence (a rotated log:
- * app.log.2.zst app.log.1 app.log, in any order): stores in order[0..
- * *count) the indexes of the files that can hold lines of window *w, in
- * the sequence's order, which is the order of their first keys (files
- * with no key first, in the order given).  Reads the first keyed line of
- * each file.  Then the window of the set is the windows of those files,
- * in that order.  `order` has room for n indexes.
- * Errors: MAPQ_EINVAL, MAPQ_ENOMEM, those of scans.
+ * mapq_bisect_scan over a set of files that are one sorted sequence (a
+ * rotated log: app.log.2.zst app.log.1 app.log, in any order): the
+ * files are ordered by their first keys (read first; files without a key
+ * first, in the order given) and read as if concatenated in that order;
+ * only the files that can hold lines of the window are searched (the
+ * others are sampled for the order check), and the order check and the
+ * keyless lines' attachment go on across files.  Views carry their
+ * file.  With n > 1, every file must be readable again (not a stream:
+ * MAPQ_ENOTSUP).  The files must outlive the scan.
+ * Errors: as mapq_bisect_scan.
  */
-MAPQ_API int mapq_bisect_files(mapq_file **files, size_t n, mapq_key *key,
-                               const mapq_window *w, size_t *order,
-                               size_t *count, mapq_error *err);
+MAPQ_API int mapq_bisect_scan_files(mapq_scan **out, mapq_file **files,
+                                    size_t n, mapq_key *key,
+                                    const mapq_window *w, unsigned flags,
+                                    mapq_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Shards: cutting a file into line-aligned byte ranges                 */

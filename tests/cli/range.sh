@@ -361,9 +361,9 @@ tail -n +$((2 * n / 3 + 1)) "$TMP/a.log" >"$TMP/set.1"
 for w in "2026-11-24T10:1 2026-11-24T12:3" "2026-11-24T11 2026-11-24T11:0" \
          "2026-11-24T13 2026-11-24T15" "2026-11-24T09 2026-11-24T10:05"; do
 	set -- $w
-	same "set $1 $2" "cat '$TMP/set.3' '$TMP/set.1' | awk -v A='$1' -v B='$2' 'substr(\$0,1,length(A)) >= A && substr(\$0,1,length(B)) < B'" \
+	same "set $1 $2" "{ cat '$TMP/set.3'; zstd -dc '$TMP/set.2.zst'; cat '$TMP/set.1'; } | awk -v A='$1' -v B='$2' 'substr(\$0,1,length(A)) >= A && substr(\$0,1,length(B)) < B'" \
 		"'$M' range --from '$1' --to '$2' '$TMP/set.1' '$TMP/set.2.zst' '$TMP/set.3' | cat - || [ \$? = 1 ]"
-	same "set -c $1 $2" "cat '$TMP/set.3' '$TMP/set.1' | awk -v A='$1' -v B='$2' 'substr(\$0,1,length(A)) >= A && substr(\$0,1,length(B)) < B' | wc -l" \
+	same "set -c $1 $2" "{ cat '$TMP/set.3'; zstd -dc '$TMP/set.2.zst'; cat '$TMP/set.1'; } | awk -v A='$1' -v B='$2' 'substr(\$0,1,length(A)) >= A && substr(\$0,1,length(B)) < B' | wc -l" \
 		"'$M' range -c --from '$1' --to '$2' '$TMP/set.2.zst' '$TMP/set.1' '$TMP/set.3' || [ \$? = 1 ]"
 done
 # Two runs of a log one after the other: the window would be wrong, so it
@@ -372,8 +372,9 @@ cat "$TMP/a.log" "$TMP/a.log" >"$TMP/twice.log"
 expect_fail "two runs" 2 "^mapq: $TMP/twice.log: line [0-9]+ sorts before line [0-9]+: .*--check.*--slack" \
 	"'$M' range --from 2026-11-24T11 --to 2026-11-24T12 '$TMP/twice.log'"
 cat "$TMP/a.log" "$TMP/a.log" | zstd -q >"$TMP/twice.zst"
-expect_fail "two runs, zstd stream" 2 "^mapq: $TMP/twice.zst: line [0-9]+ sorts before line [0-9]+" \
-	"'$M' range --from 2026-11-24T11 --to 2026-11-24T12 '$TMP/twice.zst' >/dev/null"
+# Read forward, the stream is checked as far as it is read (here: to its end).
+ALLOW_OUT=1 expect_fail "two runs, zstd stream" 2 "^mapq: $TMP/twice.zst: line [0-9]+ sorts before line [0-9]+" \
+	"'$M' range --from 2026-11-24T11 '$TMP/twice.zst' >/dev/null"
 expect_fail "two runs, time" 2 "^mapq: $TMP/twice.log: line [0-9]+ is .* behind line [0-9]+, more than the slack \(1m\).*--check.*--slack" \
 	"'$M' range --time-format iso --slack 1m --from 2026-11-24T11 --to 2026-11-24T12 '$TMP/twice.log'"
 # A slack at least as long as the log makes the two runs one: the filter.
