@@ -7,7 +7,9 @@
  * 1024) of a web-service style log to stdout, one event per line, timestamps
  * in ISO-8601 UTC with milliseconds, never decreasing. The last line is cut
  * short if needed so that the output is exactly SIZE bytes; it still ends with
- * '\n'. Same SIZE and SEED give the same bytes on every machine.
+ * '\n' and keeps its whole timestamp (without room for one, the line before
+ * it is padded with blanks instead), so the log is sorted to its end. Same
+ * SIZE and SEED give the same bytes on every machine.
  *
  * Line lengths range from about 60 to 400 bytes (mean about 150). The clock
  * advances by about 6 ms per line on average, so a 2 GiB log covers about 24
@@ -458,6 +460,16 @@ int main(int argc, char **argv)
         put_event(&c, line);
 
         size_t n = (size_t)(c.p - line);
+        if (n > left && left < sec_len + 5 && used > 0 &&
+            used + left <= OUT_BUF_SIZE) {
+            /* No room for a timestamp: the line before grows by blanks
+             * instead (a fragment would sort before it). */
+            buf[used - 1] = ' ';
+            memset(buf + used, ' ', (size_t)left - 1);
+            buf[used + left - 1] = '\n';
+            used += (size_t)left;
+            break;
+        }
         if (n > left) { /* final line: cut short, keep the newline */
             n = (size_t)left;
             line[n - 1] = '\n';
