@@ -511,6 +511,10 @@ static int value(const struct mapq__time_format *tf, const struct fields *f,
                  int64_t *t)
 {
 	if (f->has_epoch) {
+		/* The years 0 to 9999, as for every other time. */
+		if (f->epoch < INT64_C(-62167219200) ||
+		    f->epoch > INT64_C(253402300799))
+			return 0;
 		*t = f->epoch * MAPQ__US_PER_S + f->frac;
 		return 1;
 	}
