@@ -88,7 +88,7 @@ expect_fail "--threads=x" 2 "^mapq compress: invalid thread count 'x'" "'$M' com
 expect_fail "-j without a value" 2 "^mapq compress: option requires an argument -- 'j'" "'$M' compress -j"
 expect_fail "-o without a value" 2 "^mapq compress: option requires an argument -- 'o'" "'$M' compress -o"
 expect_fail "--output without a value" 2 "^mapq compress: option '--output' requires an argument" "'$M' compress --output"
-same "--help shows -j" "echo 1" "'$M' compress --help | grep -c -- '-j, --threads=N .*default: the online'"
+same "--help shows -j" "echo 1" "'$M' compress --help | grep -c -- '-j, --threads=N .*default, and 0: the online'"
 same "--help shows -o" "echo 1" "'$M' compress --help | grep -c -- '-o, --output=OUTPUT'"
 
 # ---- -o replaces an existing file, in one step -----------------------------

@@ -181,4 +181,11 @@ for c in grep range slice split stats compress; do
 done
 "$M" -V >got 2>&1 && cmp -s want got || fail "mapq -V differs from mapq --version"
 
+# -j is described in the same words by every command that takes it.
+for c in grep stats compress; do
+	checks=$((checks + 1))
+	"$M" "$c" --help | grep -q -- '-j, --threads=N  *use N threads (default, and 0: the online$' ||
+		fail "mapq $c --help: -j is not described as everywhere else"
+done
+
 finish
