@@ -39,7 +39,7 @@ same "grep seekable --bytes" "'$M' grep --bytes=10000:+10000 -n -b ERROR '$A'" \
 same "grep --lines" "sed -n '100,200p' '$A' | $G -P -c ERROR" "'$M' grep --lines=100:200 -c ERROR '$A'"
 same "grep --json" "rg --json -n ERROR '$A' | jq -c 'select(.type == \"match\") | .data.submatches'" \
 	"'$M' grep --json ERROR '$A' | jq -c 'select(.type == \"match\") | .data.submatches'"
-expect_fail "grep bad pattern" 2 "^mapq: " "'$M' grep 'a(' '$A'"
+expect_fail "grep bad pattern" 2 "^mapq grep: invalid pattern" "'$M' grep 'a(' '$A'"
 expect_fail "grep missing file" 2 "No such file" "'$M' grep ERROR '$TMP/nope'"
 
 # slice: bytes, lines, negatives, several ranges and files, zstd.
