@@ -36,8 +36,39 @@ int cli_parse_positive(const char *text, uint64_t *n);
  * anything else (the caller quotes it in its message).
  */
 int cli_parse_threads(const char *text, unsigned max, unsigned *threads);
+/*
+ * The most threads -j takes, in every command (more would only cost
+ * stacks); mapq-grep(1), mapq-stats(1) and mapq-compress(1) say so.
+ */
+#define CLI_THREADS_MAX 256
 /* The online CPUs, at least 1 and at most `max`: the default of -j. */
 unsigned cli_online_cpus(unsigned max);
+/*
+ * -j/--threads of command `cmd` (for its messages): cli_parse_threads, and
+ * a usage error for anything it refuses.  0, or EXIT_TROUBLE after the
+ * message.
+ */
+int cli_threads_option(const char *cmd, const char *text, unsigned max,
+                       unsigned *threads);
+/*
+ * A -b/-l/--bytes/--lines option of command `cmd`: mapq_range_parse, and a
+ * usage error quoting the library's message when the text is not a
+ * range.  0, or EXIT_TROUBLE after the message.
+ */
+int cli_range_option(const char *cmd, const char *text, mapq_range_unit unit,
+                     mapq_range *range);
+/* --version of mapq and of every command: "mapq VERSION" on stdout.
+ * Returns what cli_finish_stdio returns. */
+int cli_print_version(void);
+
+/* Room for cli_format_size's text, its NUL included. */
+#define CLI_SIZE_LEN 16
+/*
+ * A size for people, in IEC binary units as the size parser reads them
+ * (K = 1024): "512 B" below 1 KiB, else one decimal and the largest unit
+ * that keeps it at 1 or more ("1.5 GiB").  Returns buf.
+ */
+const char *cli_format_size(uint64_t bytes, char buf[CLI_SIZE_LEN]);
 int cmd_stats(int argc, char **argv);
 int cmd_compress(int argc, char **argv);
 

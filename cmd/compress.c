@@ -24,8 +24,8 @@ static const char compress_usage[] =
         "                     after SIZE bytes, so frames hold whole lines\n"
         "  -L, --level=LEVEL  zstd compression level (default 3, also 0;\n"
         "                     negative levels are faster, up to 22 smaller)\n"
-        "  -j, --threads=N    compress N frames at once (default: the online\n"
-        "                     CPUs; 0 too); the output is the same for every N\n"
+        "  -j, --threads=N    use N threads (default, and 0: the online\n"
+        "                     CPUs); output is the same for any N\n"
         "  -o, --output=OUTPUT  write to OUTPUT instead of standard output:\n"
         "                     to a new file beside it, renamed over it once\n"
         "                     complete, so OUTPUT is never left partial\n"
@@ -36,9 +36,13 @@ static const char compress_usage[] =
         "      --no-progress  never show it (by default: on a terminal, after\n"
         "                     a second of work)\n"
         "  -h, --help         show this help and exit\n"
+        "  -V, --version      show the version and exit\n"
         "\n"
         "Standard output must not be a terminal.\n"
         "Exit status: 0 on success, 2 on any error.  See mapq-compress(1).\n";
+
+_Static_assert(CLI_THREADS_MAX <= MAPQ_COMPRESS_THREADS_MAX,
+               "-j takes no more threads than the library can run");
 
 enum { OPT_ALIGN = 256, OPT_FRAME_SIZE, OPT_NO_DECOMPRESS, OPT_PROGRESS,
        OPT_NO_PROGRESS };
@@ -53,6 +57,7 @@ static const struct option compress_options[] = {
 	{"progress", no_argument, NULL, OPT_PROGRESS},
 	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -210,7 +215,7 @@ int cmd_compress(int argc, char **argv)
 	int c, n;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":L:j:o:h", compress_options,
+	while ((c = getopt_long(argc, argv, ":L:j:o:hV", compress_options,
 	                        NULL)) != -1) {
 		switch (c) {
 		case OPT_FRAME_SIZE:
@@ -237,12 +242,10 @@ int cmd_compress(int argc, char **argv)
 			opts.level = n;
 			break;
 		case 'j':
-			if (cli_parse_threads(optarg, MAPQ_COMPRESS_THREADS_MAX,
-			                      &opts.threads) != 0)
-				return cli_usage_error("compress",
-				                       "invalid thread count '%s': "
-				                       "not a number from 0 to %d",
-				                       optarg, MAPQ_COMPRESS_THREADS_MAX);
+			if (cli_threads_option("compress", optarg,
+			                       CLI_THREADS_MAX,
+			                       &opts.threads) != 0)
+				return EXIT_TROUBLE;
 			break;
 		case 'o':
 			output = optarg;
@@ -259,6 +262,8 @@ int cmd_compress(int argc, char **argv)
 		case 'h':
 			fputs(compress_usage, stdout);
 			return cli_finish_stdio();
+		case 'V':
+			return cli_print_version();
 		default:
 			return cli_bad_option("compress", argv, c);
 		}
@@ -268,11 +273,12 @@ int cmd_compress(int argc, char **argv)
 		                       "one FILE at most ('%s' is the second)",
 		                       argv[optind + 1]);
 	if (opts.threads == 0)
-		opts.threads = cli_online_cpus(MAPQ_COMPRESS_THREADS_MAX);
+		opts.threads = cli_online_cpus(CLI_THREADS_MAX);
 	if (output == NULL && isatty(STDOUT_FILENO)) {
-		cli_error("refusing to write compressed data to a terminal "
-		          "(redirect standard output)");
-		return EXIT_TROUBLE;
+		return cli_usage_error("compress",
+		                       "refusing to write compressed data to a "
+		                       "terminal (redirect standard output, or "
+		                       "use -o FILE)");
 	}
 
 	const char *path = optind < argc ? argv[optind] : "-";

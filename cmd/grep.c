@@ -77,7 +77,7 @@ static const char grep_usage[] =
         "      --lines=RANGE         search only these lines\n"
         "      --no-decompress       search zstd-compressed input as the raw\n"
         "                            bytes it is (default: decompressed)\n"
-        "  -j, --threads=N           search with N threads (default: the online\n"
+        "  -j, --threads=N           use N threads (default, and 0: the online\n"
         "                            CPUs): a file in pieces, or N files at once;\n"
         "                            output is the same for any N\n"
         "      --progress            show progress on standard error (bytes,\n"
@@ -86,12 +86,11 @@ static const char grep_usage[] =
         "      --no-progress         never show it (by default: on a terminal,\n"
         "                            after a second, with -c, -l, -L or -q)\n"
         "      --help                show this help and exit\n"
+        "  -V, --version             show the version and exit\n"
         "\n"
         "Exit status: 0 a line was selected, 1 none, 2 an error.\n"
         "See mapq-grep(1).\n";
 
-/* Most threads -j accepts: more would only cost stacks. */
-#define GREP_THREADS_MAX 256
 
 enum {
 	OPT_COLOR = 256,
@@ -152,6 +151,7 @@ static const struct option grep_options[] = {
 	{"line-buffered", no_argument, NULL, OPT_LINE_BUFFERED},
 	{"threads", required_argument, NULL, 'j'},
 	{"help", no_argument, NULL, OPT_HELP},
+	{"version", no_argument, NULL, 'V'},
 	{"extended-regexp", no_argument, NULL, 'E'},
 	{"basic-regexp", no_argument, NULL, 'G'},
 	{"initial-tab", no_argument, NULL, 'T'},
@@ -545,7 +545,7 @@ int cmd_grep(int argc, char **argv)
 	opterr = 0;
 	while (before_optind = optind,
 	       (c = getopt_long(argc, argv,
-	                        ":e:f:EFGPiSwxvclLoqsnbHhm:A:B:C:aIrRTZzj:0123456789",
+	                        ":e:f:EFGPiSwxvclLoqsnbHhm:A:B:C:aIrRTZzj:V0123456789",
 	                        grep_options, NULL)) != -1) {
 		if (c >= '0' && c <= '9') {
 			/* As GNU grep: leading zeros are dropped, and more than
@@ -690,22 +690,17 @@ int cmd_grep(int argc, char **argv)
 		case OPT_LABEL: o.label = optarg; break;
 		case OPT_BYTES:
 		case OPT_LINES:
-			if (mapq_range_parse(&o.range, optarg,
+			if (cli_range_option("grep", optarg,
 			                     c == OPT_BYTES ? MAPQ_RANGE_BYTES
 			                                    : MAPQ_RANGE_LINES,
-			                     &err) != MAPQ_OK) {
-				cli_error("%s", err.msg);
+			                     &o.range) != 0)
 				goto done;
-			}
 			o.has_range = 1;
 			break;
 		case 'j':
-			if (cli_parse_threads(optarg, GREP_THREADS_MAX, &o.threads) !=
-			    0) {
-				status = cli_usage_error(
-				        "grep", "invalid number of threads '%s'", optarg);
+			if (cli_threads_option("grep", optarg, CLI_THREADS_MAX,
+			                       &o.threads) != 0)
 				goto done;
-			}
 			break;
 		case OPT_JSON: o.json = 1; break;
 		case OPT_STATS: o.stats = 1; break;
@@ -716,6 +711,9 @@ int cmd_grep(int argc, char **argv)
 		case OPT_HELP:
 			fputs(grep_usage, stdout);
 			status = cli_finish_stdio();
+			goto done;
+		case 'V':
+			status = cli_print_version();
 			goto done;
 		default:
 			status = cli_bad_option("grep", argv, c);
@@ -771,8 +769,13 @@ int cmd_grep(int argc, char **argv)
 		if (caseless)
 			o.match_flags |= MAPQ_MATCH_CASELESS;
 	}
-	if (mapq_matcher_create(&matcher, pl.items, pl.n, o.match_flags, &err) !=
-	    MAPQ_OK) {
+	int rc = mapq_matcher_create(&matcher, pl.items, pl.n, o.match_flags, &err);
+	if (rc == MAPQ_EPATTERN) {
+		/* A pattern is a value of the command line (or of -f FILE). */
+		status = cli_usage_error("grep", "%s", err.msg);
+		goto done;
+	}
+	if (rc != MAPQ_OK) {
 		cli_error("%s", err.msg);
 		goto done;
 	}
@@ -801,7 +804,8 @@ int cmd_grep(int argc, char **argv)
 	/* Several files (operands, or a walk): up to -j of them are searched
 	 * at once, their output still in this order (grep_jobs.c). */
 	unsigned threads = o.threads > 0 ? o.threads
-	                                 : cli_online_cpus(GREP_THREADS_MAX);
+	                                 : cli_online_cpus(CLI_THREADS_MAX);
+	o.threads = threads;
 	/* Progress, by default only where no lines are printed: a line
 	 * redrawn between them would only flicker (mapq-grep(1)). */
 	if (progress == CLI_PROGRESS_AUTO && !o.count && !o.list_matching &&

@@ -221,9 +221,10 @@ void grep_print_stats(struct grep_run *run)
 	        "files searched: %" PRIu64 "\n"
 	        "lines selected: %" PRIu64 "\n"
 	        "elapsed: %.6f s\n"
-	        "throughput: %.2f GB/s\n"
+	        "throughput: %.2f GiB/s\n"
 	        "peak RSS: %.1f MiB\n",
 	        t->bytes_searched, t->searches, t->matched_lines, secs,
-	        secs > 0 ? (double)t->bytes_searched / secs / 1e9 : 0.0,
+	        secs > 0 ? (double)t->bytes_searched / secs / (1024.0 * 1024 * 1024)
+	                 : 0.0,
 	        (double)ru.ru_maxrss / 1024.0);
 }

@@ -39,7 +39,7 @@ static int print_help(void)
 	       "  -h, --help     show this help and exit\n"
 	       "  -V, --version  show the version and exit\n\n"
 	       "Run 'mapq COMMAND --help' for a command's options; "
-	       "see mapq(1).\n");
+	       "every command also takes --help and --version.  See mapq(1).\n");
 	return cli_finish_stdio();
 }
 
@@ -54,10 +54,8 @@ int main(int argc, char **argv)
 	const char *name = argv[1];
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
 		return print_help();
-	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-		printf("mapq %s\n", mapq_version());
-		return cli_finish_stdio();
-	}
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0)
+		return cli_print_version();
 	if (name[0] == '-')
 		return cli_usage_error(NULL, "unrecognized option '%s'", name);
 	for (size_t i = 0; i < N_COMMANDS; i++)

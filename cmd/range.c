@@ -458,8 +458,7 @@ int cmd_range(int argc, char **argv)
 			fputs(range_usage, stdout);
 			return cli_finish_stdio();
 		case 'V':
-			printf("mapq %s\n", mapq_version());
-			return cli_finish_stdio();
+			return cli_print_version();
 		default:
 			return cli_bad_option("range", argv, c);
 		}

@@ -25,6 +25,7 @@ static const char slice_usage[] =
         "                     it is (by default it is decompressed, and a\n"
         "                     seekable .zst is sliced by random access)\n"
         "  -h, --help         show this help and exit\n"
+        "  -V, --version      show the version and exit\n"
         "\n"
         "Exit status: 0 on success, 2 on any error.  See mapq-slice(1).\n";
 
@@ -36,6 +37,7 @@ static const struct option slice_options[] = {
 	{"align", no_argument, NULL, OPT_ALIGN},
 	{"no-decompress", no_argument, NULL, OPT_NO_DECOMPRESS},
 	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -111,11 +113,10 @@ int cmd_slice(int argc, char **argv)
 {
 	struct slice_args a = {NULL, 0, 0, 0};
 	int status = EXIT_SELECTED;
-	mapq_error err;
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:l:h", slice_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":b:l:hV", slice_options, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 		case 'l': {
@@ -129,12 +130,10 @@ int cmd_slice(int argc, char **argv)
 			a.ranges = grown;
 			mapq_range_unit unit = c == 'b' ? MAPQ_RANGE_BYTES
 			                                : MAPQ_RANGE_LINES;
-			if (mapq_range_parse(&a.ranges[a.n_ranges], optarg, unit,
-			                     &err) != MAPQ_OK) {
-				cli_error("%s", err.msg);
-				status = EXIT_TROUBLE;
+			status = cli_range_option("slice", optarg, unit,
+			                          &a.ranges[a.n_ranges]);
+			if (status != 0)
 				goto done;
-			}
 			a.n_ranges++;
 			break;
 		}
@@ -147,6 +146,9 @@ int cmd_slice(int argc, char **argv)
 		case 'h':
 			fputs(slice_usage, stdout);
 			status = cli_finish_stdio();
+			goto done;
+		case 'V':
+			status = cli_print_version();
 			goto done;
 		default:
 			status = cli_bad_option("slice", argv, c);

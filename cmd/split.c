@@ -22,6 +22,7 @@ static const char split_usage[] =
         "                  bytes it is (by default ranges are of the\n"
         "                  decompressed data)\n"
         "  -h, --help      show this help and exit\n"
+        "  -V, --version   show the version and exit\n"
         "\n"
         "Exit status: 0 on success, 2 on any error.  See mapq-split(1).\n";
 
@@ -32,6 +33,7 @@ static const struct option split_options[] = {
 	{"lines", no_argument, NULL, OPT_LINES},
 	{"no-decompress", no_argument, NULL, OPT_NO_DECOMPRESS},
 	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -43,7 +45,7 @@ int cmd_split(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:h", split_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:hV", split_options, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			count = optarg;
@@ -57,6 +59,8 @@ int cmd_split(int argc, char **argv)
 		case 'h':
 			fputs(split_usage, stdout);
 			return cli_finish_stdio();
+		case 'V':
+			return cli_print_version();
 		default:
 			return cli_bad_option("split", argv, c);
 		}
@@ -69,10 +73,9 @@ int cmd_split(int argc, char **argv)
 		                       argv[optind + 1]);
 	uint64_t n;
 	if (cli_parse_positive(count, &n) != 0) {
-		cli_error("invalid number of ranges '%s': expected an integer "
-		          "from 1",
-		          count);
-		return EXIT_TROUBLE;
+		return cli_usage_error("split", "invalid number of ranges '%s': "
+		                                "expected an integer from 1",
+		                       count);
 	}
 
 	mapq_error err;

@@ -12,8 +12,9 @@
 #include "cli.h"
 
 static const char stats_usage[] =
-        "Usage: mapq stats [-b RANGE | -l RANGE] [--json] [--histogram]\n"
-        "                  [--no-decompress] [-j N] [--[no-]progress] [FILE...]\n"
+        "Usage: mapq stats [-b RANGE | -l RANGE] [--json] [-H]\n"
+        "                  [--histogram [--top N]] [--no-decompress] [-j N]\n"
+        "                  [--[no-]progress] [FILE...]\n"
         "Measure each FILE in one pass: bytes, lines, newlines, the longest\n"
         "line, empty lines, NUL and CR bytes, invalid UTF-8 sequences, the\n"
         "entropy in bits per byte and the byte histogram.  With several\n"
@@ -26,21 +27,27 @@ static const char stats_usage[] =
         "  -l, --lines=RANGE  measure only lines FIRST:LAST (1-based, LAST\n"
         "                     included), FIRST:+COUNT, N; -10: is the last ten\n"
         "      --json         print one JSON object per line (JSON Lines)\n"
-        "      --histogram    draw the byte histogram as a bar chart\n"
+        "  -H, --human-readable  also show bytes and lengths in IEC units\n"
+        "                     (KiB, MiB, GiB: powers of 1024); not in --json\n"
+        "      --histogram    draw the byte histogram as a bar chart, one row\n"
+        "                     per byte value that occurs, in byte order\n"
+        "      --top=N        with --histogram: only the N most frequent byte\n"
+        "                     values, most frequent first\n"
         "      --no-decompress  measure zstd-compressed input as the raw\n"
         "                     bytes it is (by default it is decompressed,\n"
         "                     and ranges select decompressed bytes and lines)\n"
-        "  -j, --threads=N    scan a large file with N threads (default: the\n"
-        "                     online CPUs; 0 too); results do not depend on N\n"
+        "  -j, --threads=N    use N threads (default, and 0: the online\n"
+        "                     CPUs); output is the same for any N\n"
         "      --progress     show progress on standard error (bytes, rate,\n"
         "                     time left) even when it is not a terminal\n"
         "      --no-progress  never show it (by default: on a terminal, after\n"
         "                     a second of work)\n"
         "  -h, --help         show this help and exit\n"
+        "  -V, --version      show the version and exit\n"
         "\n"
         "Exit status: 0 on success, 2 on any error.  See mapq-stats(1).\n";
 
-enum { OPT_JSON = 256, OPT_HISTOGRAM, OPT_NO_DECOMPRESS, OPT_PROGRESS,
+enum { OPT_JSON = 256, OPT_HISTOGRAM, OPT_NO_DECOMPRESS, OPT_TOP, OPT_PROGRESS,
        OPT_NO_PROGRESS };
 
 static const struct option stats_options[] = {
@@ -53,11 +60,12 @@ static const struct option stats_options[] = {
 	{"progress", no_argument, NULL, OPT_PROGRESS},
 	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{"human-readable", no_argument, NULL, 'H'},
+	{"top", required_argument, NULL, OPT_TOP},
 	{NULL, 0, NULL, 0},
 };
 
-/* Most threads -j accepts: more would only cost stacks. */
-#define THREADS_MAX 1024
 
 /* Widest line of the chart, so that it fits 80 columns with room. */
 #define CHART_WIDTH 79
@@ -67,6 +75,8 @@ struct stats_args {
 	int has_range;
 	int json;
 	int histogram;
+	uint64_t top; /* --top: rows of the chart (0: every value) */
+	int human;    /* -H */
 	int unicode; /* the chart may use block characters */
 	int no_decompress;
 	unsigned threads;
@@ -108,62 +118,95 @@ static void format_double(char *buf, size_t size, double v)
 	}
 }
 
-/* How a byte value is shown in the chart: at most 3 columns. */
-static void byte_label(unsigned b, char label[4])
+/*
+ * How a byte value is shown in the chart (mapq-stats(1), HISTOGRAM): at
+ * most 4 columns of ASCII, whatever the locale, and a different label for
+ * each of the 256 values.  Control characters have their C escape or
+ * their caret form, space and DEL a name, printable ASCII is itself, and
+ * 0x80 to 0xFF, which are not characters on their own in UTF-8 and are
+ * different characters in each 8-bit locale, are \xHH.
+ */
+static void byte_label(unsigned b, char label[5])
 {
 	static const char *const named[] = {
 	        ['\0'] = "\\0", ['\a'] = "\\a", ['\b'] = "\\b", ['\t'] = "\\t",
 	        ['\n'] = "\\n", ['\v'] = "\\v", ['\f'] = "\\f", ['\r'] = "\\r",
 	        [0x1B] = "ESC", [' '] = "SP",   [0x7F] = "DEL"};
 	if (b < sizeof named / sizeof named[0] && named[b] != NULL)
-		snprintf(label, 4, "%s", named[b]);
+		snprintf(label, 5, "%s", named[b]);
 	else if (b < 0x20)
-		snprintf(label, 4, "^%c", (char)(b + 0x40));
+		snprintf(label, 5, "^%c", (char)(b + 0x40));
 	else if (b < 0x7F)
-		snprintf(label, 4, "%c", (char)b);
+		snprintf(label, 5, "%c", (char)b);
 	else
-		label[0] = '\0';
+		snprintf(label, 5, "\\x%02x", b & 0xFF);
+}
+
+/*
+ * Order chart rows (byte values, in byte order) most frequent first,
+ * equal counts by byte value: an insertion sort, stable, of 256 at most.
+ */
+static void sort_by_count(unsigned char *rows, unsigned n, const uint64_t *count)
+{
+	for (unsigned i = 1; i < n; i++) {
+		unsigned char b = rows[i];
+		unsigned j = i;
+		for (; j > 0 && count[rows[j - 1]] < count[b]; j--)
+			rows[j] = rows[j - 1];
+		rows[j] = b;
+	}
 }
 
 /*
  * One row per byte value that occurs: value, label, count, share of all
  * bytes, and a bar scaled so that the most frequent value fills the width
- * left.  Bars are drawn in eighths of a column with block characters, or
- * with '#' (a column), '+' (half a column or more) and '.' (less than
- * half a column: the value occurs, rarely) in ASCII.
+ * left.  Rows are in byte order, or with --top the `top` most frequent
+ * values, most frequent first.  Bars are drawn in eighths of a column with
+ * block characters, or with '#' (a column), '+' (half a column or more)
+ * and '.' (less than half a column: the value occurs, rarely) in ASCII.
  */
 static void print_chart(struct cli_out *o, const mapq_stats_result *r,
-                        int unicode)
+                        const struct stats_args *a)
 {
 	static const char *const eighths[] = {"", "\u258F", "\u258E", "\u258D",
 	                                      "\u258C", "\u258B", "\u258A",
 	                                      "\u2589"};
+	unsigned char rows[256];
+	unsigned n_rows = 0;
 	uint64_t max = 0;
-	for (unsigned b = 0; b < 256; b++)
+	for (unsigned b = 0; b < 256; b++) {
+		if (r->histogram[b] == 0)
+			continue;
+		rows[n_rows++] = (unsigned char)b;
 		if (r->histogram[b] > max)
 			max = r->histogram[b];
+	}
+	if (a->top > 0) {
+		sort_by_count(rows, n_rows, r->histogram);
+		if (a->top < n_rows)
+			n_rows = (unsigned)a->top;
+	}
 	put_str(o, "histogram:\n");
 	if (max == 0)
 		return;
 	char digits[24];
 	int width = snprintf(digits, sizeof digits, "%" PRIu64, max);
-	/* "  0xHH LLL COUNT 100.00% " is 20 columns and the count. */
-	int bar_width = CHART_WIDTH - 20 - width;
-	for (unsigned b = 0; b < 256; b++) {
+	/* "  0xHH LLLL COUNT 100.00% " is 21 columns and the count. */
+	int bar_width = CHART_WIDTH - 21 - width;
+	for (unsigned i = 0; i < n_rows; i++) {
+		unsigned b = rows[i];
 		uint64_t c = r->histogram[b];
-		if (c == 0)
-			continue;
-		char label[4];
+		char label[5];
 		byte_label(b, label);
-		put(o, "  0x%02x %-3s %*" PRIu64 " %6.2f%% ", b, label, width, c,
+		put(o, "  0x%02x %-4s %*" PRIu64 " %6.2f%% ", b, label, width, c,
 		    100.0 * (double)c / (double)r->bytes);
 		uint64_t units = (uint64_t)((double)c / (double)max *
 		                            (double)bar_width * 8.0 + 0.5);
 		if (units == 0)
 			units = 1;
-		for (uint64_t i = 0; i < units / 8; i++)
-			put_str(o, unicode ? "\u2588" : "#");
-		if (unicode)
+		for (uint64_t k = 0; k < units / 8; k++)
+			put_str(o, a->unicode ? "\u2588" : "#");
+		if (a->unicode)
 			put_str(o, eighths[units % 8]);
 		else if (units % 8 >= 4)
 			put_str(o, "+");
@@ -176,19 +219,30 @@ static void print_chart(struct cli_out *o, const mapq_stats_result *r,
 static void print_text(struct cli_out *o, const char *path,
                        const mapq_stats_result *r, const struct stats_args *a)
 {
+	char size[CLI_SIZE_LEN];
 	put_str(o, "path: ");
 	put_str(o, path);
-	put(o, "\nbytes: %" PRIu64 "\nlines: %" PRIu64 "\nnewlines: %" PRIu64
-	       "\nlongest_line: %" PRIu64 " (line %" PRIu64 ")\n",
-	    r->bytes, r->lines, r->newlines, r->longest_length,
-	    r->longest_line);
+	/* -H: "1.5 GiB (1610612736)", the exact number kept in brackets. */
+	if (a->human)
+		put(o, "\nbytes: %s (%" PRIu64 ")", cli_format_size(r->bytes, size),
+		    r->bytes);
+	else
+		put(o, "\nbytes: %" PRIu64, r->bytes);
+	put(o, "\nlines: %" PRIu64 "\nnewlines: %" PRIu64 "\nlongest_line: ",
+	    r->lines, r->newlines);
+	if (a->human)
+		put(o, "%s (%" PRIu64 ")", cli_format_size(r->longest_length, size),
+		    r->longest_length);
+	else
+		put(o, "%" PRIu64, r->longest_length);
+	put(o, " (line %" PRIu64 ")\n", r->longest_line);
 	put(o, "empty_lines: %" PRIu64 "\nnul_bytes: %" PRIu64
 	       "\ncr_bytes: %" PRIu64 "\nutf8_invalid: %" PRIu64
 	       "\nentropy: %.6f\n",
 	    r->empty_lines, r->nul_bytes, r->cr_bytes, r->utf8_invalid,
 	    r->entropy);
 	if (a->histogram)
-		print_chart(o, r, a->unicode);
+		print_chart(o, r, a);
 }
 
 /* One JSON object on one line; path NULL is the totals' null. */
@@ -295,7 +349,7 @@ int cmd_stats(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:l:j:h", stats_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":b:l:j:hHV", stats_options, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 		case 'l':
@@ -304,14 +358,12 @@ int cmd_stats(int argc, char **argv)
 				                         "only one range (-b or -l) may be given");
 				goto done;
 			}
-			if (mapq_range_parse(&a.range, optarg,
-			                     c == 'b' ? MAPQ_RANGE_BYTES
-			                              : MAPQ_RANGE_LINES,
-			                     &err) != MAPQ_OK) {
-				cli_error("%s", err.msg);
-				status = EXIT_TROUBLE;
+			status = cli_range_option("stats", optarg,
+			                          c == 'b' ? MAPQ_RANGE_BYTES
+			                                   : MAPQ_RANGE_LINES,
+			                          &a.range);
+			if (status != 0)
 				goto done;
-			}
 			a.has_range = 1;
 			break;
 		case OPT_JSON:
@@ -330,10 +382,20 @@ int cmd_stats(int argc, char **argv)
 			a.progress_mode = CLI_PROGRESS_NEVER;
 			break;
 		case 'j':
-			if (cli_parse_threads(optarg, THREADS_MAX, &a.threads) != 0) {
-				cli_error("invalid thread count '%s': expected 0 to %d",
-				          optarg, THREADS_MAX);
-				status = EXIT_TROUBLE;
+			status = cli_threads_option("stats", optarg, CLI_THREADS_MAX,
+			                            &a.threads);
+			if (status != 0)
+				goto done;
+			break;
+		case 'H':
+			a.human = 1;
+			break;
+		case OPT_TOP:
+			if (cli_parse_positive(optarg, &a.top) != 0) {
+				status = cli_usage_error("stats",
+				                         "invalid --top '%s': expected an "
+				                         "integer from 1",
+				                         optarg);
 				goto done;
 			}
 			break;
@@ -341,13 +403,20 @@ int cmd_stats(int argc, char **argv)
 			fputs(stats_usage, stdout);
 			status = cli_finish_stdio();
 			goto done;
+		case 'V':
+			status = cli_print_version();
+			goto done;
 		default:
 			status = cli_bad_option("stats", argv, c);
 			goto done;
 		}
 	}
+	if (a.top > 0 && !a.histogram) {
+		status = cli_usage_error("stats", "--top needs --histogram");
+		goto done;
+	}
 	if (a.threads == 0)
-		a.threads = cli_online_cpus(THREADS_MAX);
+		a.threads = cli_online_cpus(CLI_THREADS_MAX);
 	if (a.histogram && !a.json)
 		a.unicode = locale_is_utf8();
 

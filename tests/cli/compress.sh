@@ -9,10 +9,7 @@
 M=$1
 D=$2
 
-if ! command -v zstd >/dev/null; then
-	echo "zstd not installed: compress tests skipped"
-	exit 0
-fi
+need zstd script
 
 # check NAME COMMAND: one check, failed unless bash -c COMMAND succeeds.
 check() {
@@ -91,7 +88,7 @@ expect_fail "--threads=x" 2 "^mapq compress: invalid thread count 'x'" "'$M' com
 expect_fail "-j without a value" 2 "^mapq compress: option requires an argument -- 'j'" "'$M' compress -j"
 expect_fail "-o without a value" 2 "^mapq compress: option requires an argument -- 'o'" "'$M' compress -o"
 expect_fail "--output without a value" 2 "^mapq compress: option '--output' requires an argument" "'$M' compress --output"
-same "--help shows -j" "echo 1" "'$M' compress --help | grep -c -- '-j, --threads=N .*default: the online'"
+same "--help shows -j" "echo 1" "'$M' compress --help | grep -c -- '-j, --threads=N .*default, and 0: the online'"
 same "--help shows -o" "echo 1" "'$M' compress --help | grep -c -- '-o, --output=OUTPUT'"
 
 # ---- -o replaces an existing file, in one step -----------------------------
@@ -187,13 +184,11 @@ check "-o /dev/null: still a device" "[ -c /dev/null ]"
 expect_fail "-o ''" 2 "^mapq: " "'$M' compress -o '' '$app'"
 
 # ---- the terminal check is for standard output only ------------------------
-if command -v script >/dev/null; then
-	checks=$((checks + 1))
-	script -qec "'$M' compress -o '$O/tty.zst' '$app'" /dev/null >"$TMP/tty" 2>&1 ||
-		fail "-o with a terminal on standard output: exit status $? $(head -c 200 "$TMP/tty")"
-	same "-o with a terminal on standard output decodes" "cat '$app'" "zstd -q -dc '$O/tty.zst'"
-	expect_fail "no -o, a terminal" 2 "refusing to write compressed data to a terminal" \
-		"script -qec \"'$M' compress '$app'\" /dev/null 2>&1 | tr -d '\\r' >&2; exit \${PIPESTATUS[0]}"
-fi
+checks=$((checks + 1))
+script -qec "'$M' compress -o '$O/tty.zst' '$app'" /dev/null >"$TMP/tty" 2>&1 ||
+	fail "-o with a terminal on standard output: exit status $? $(head -c 200 "$TMP/tty")"
+same "-o with a terminal on standard output decodes" "cat '$app'" "zstd -q -dc '$O/tty.zst'"
+expect_fail "no -o, a terminal" 2 "refusing to write compressed data to a terminal" \
+	"script -qec \"'$M' compress '$app'\" /dev/null 2>&1 | tr -d '\\r' >&2; exit \${PIPESTATUS[0]}"
 
 finish

@@ -4,6 +4,7 @@
 # Usage: frame.sh MAPQ SOURCE_DIR
 . "$(dirname "$0")/lib.sh"
 M=$1
+need mandoc
 S=$2
 
 version=$(sed -n 's/^project(mapq VERSION \([0-9.]*\).*/\1/p' "$S/CMakeLists.txt")
@@ -43,12 +44,8 @@ checks=$((checks + 1))
 	fail "usage error is not one line plus a hint: $(cat "$TMP/e")"
 expect_fail "help to a full disk" 2 "write error" "'$M' --help >/dev/full"
 
-# The man pages are lint-clean where mandoc is installed.
-if command -v mandoc >/dev/null; then
-	checks=$((checks + 1))
-	out=$(mandoc -Tlint -W warning "$S"/man/*.1 2>&1) || fail "mandoc -Tlint: $out"
-else
-	echo "mandoc not installed: man page lint skipped"
-fi
+# The man pages are lint-clean.
+checks=$((checks + 1))
+out=$(mandoc -Tlint -W warning "$S"/man/*.1 2>&1) || fail "mandoc -Tlint: $out"
 
 finish

@@ -9,6 +9,7 @@
 # Usage: grep.sh MAPQ TESTDATA_DIR
 . "$(dirname "$0")/lib.sh"
 M=$1
+need rg
 D=$2
 case $M in /*) ;; */*) M=$PWD/$M ;; esac
 case $D in /*) ;; *) D=$PWD/$D ;; esac
@@ -459,8 +460,8 @@ badpat 'a{2,1}' 'out of order'
 badpat '(?<n>a)(?<n>b)' 'name'
 # A lone pattern is not wrapped: an unbalanced ')' and a final '\' are
 # PCRE2's own errors, at their own offsets.
-badpat 'a)|(b' '^mapq: invalid pattern .a\)\|\(b.: unmatched closing parenthesis at offset 1$'
-badpat 'foo\' '^mapq: invalid pattern .foo\\.: \\ at end of pattern at offset 4$'
+badpat 'a)|(b' '^mapq grep: invalid pattern .a\)\|\(b.: unmatched closing parenthesis at offset 1$'
+badpat 'foo\' '^mapq grep: invalid pattern .foo\\.: \\ at end of pattern at offset 4$'
 expect_fail "bad pattern in -e" 2 "missing closing parenthesis" "$MQ grep -e a -e 'b(' adj.txt"
 expect_fail "bad pattern in -f" 2 "missing closing parenthesis" "printf 'a\\n(b\\n' >pbad && $MQ grep -f pbad adj.txt"
 expect_fail "missing -m number" 2 "." "$MQ grep -m"
@@ -499,9 +500,7 @@ for o in '' -n -c -o '-o -b' -v -l '-C 1' -i; do
 	}
 done
 explicit "invalid UTF-8 from a pipe" "cat inv.txt | $G -a -P -n bad" "cat inv.txt | $MQ grep -n bad"
-if command -v rg >/dev/null; then
-	explicit "invalid UTF-8 as rg prints it" "rg --no-config -N bad inv.txt" "$MQ grep bad inv.txt"
-fi
+explicit "invalid UTF-8 as rg prints it" "rg --no-config -N bad inv.txt" "$MQ grep bad inv.txt"
 
 # Output errors.
 expect_fail "full disk" 2 "write error" "$MQ grep a app.log >/dev/full"
@@ -618,8 +617,8 @@ bytes_case app.log 0: 0 "$size" -c ERROR
 lines_case app.log : 1 "$nl" -c ERROR
 lines_case empty.txt 1:5 1 5 -c x
 bytes_case empty.txt 0:5 0 5 -c x
-expect_fail "bad --bytes" 2 "invalid byte range '1:x'" "$MQ grep --bytes=1:x a app.log"
-expect_fail "bad --lines" 2 "invalid line range '0'" "$MQ grep --lines=0 a app.log"
+expect_fail "bad --bytes" 2 "^mapq grep: invalid byte range '1:x'" "$MQ grep --bytes=1:x a app.log"
+expect_fail "bad --lines" 2 "^mapq grep: invalid line range '0'" "$MQ grep --lines=0 a app.log"
 
 # A sparse file larger than 4 GiB: 5 GiB of NULs (one binary line), then
 # text.  Numbers beyond 2^32 are computed by arithmetic from the tail.

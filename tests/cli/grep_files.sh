@@ -16,6 +16,7 @@
 # Usage: grep_files.sh MAPQ
 . "$(dirname "$0")/lib.sh"
 M=$1
+need rg zstd
 case $M in /*) ;; */*) M=$PWD/$M ;; esac
 unset GREP_COLORS GREP_COLOR GREP_OPTIONS NO_COLOR MAPQ_GREP_PIECE RIPGREP_CONFIG_PATH
 MQ=$(printf %q "$M")
@@ -208,27 +209,21 @@ for o in '' -C1 -n '-m2 -A1' -v; do
 	done
 done
 # rg reads binary files otherwise: m-bin.dat is left out.
-if command -v rg >/dev/null; then
-	TEXT_OPS=$(printf '%q ' "${FILES[@]}" | sed 's| tree/a/m-bin.dat | |')
-	for o in '' -C1 -n; do
-		# shellcheck disable=SC2086
-		oracle "--json $o vs rg" \
-			"rg -j1 --json -P $o hit $TEXT_OPS | grep -E '^\\{\"type\":\"(begin|match|context)\"'" \
-			"$MQ grep -j 3 --json $o hit $TEXT_OPS | grep -E '^\\{\"type\":\"(begin|match|context)\"'"
-	done
-else
-	echo "rg not installed: --json not compared with rg"
-fi
+TEXT_OPS=$(printf '%q ' "${FILES[@]}" | sed 's| tree/a/m-bin.dat | |')
+for o in '' -C1 -n; do
+	# shellcheck disable=SC2086
+	oracle "--json $o vs rg" \
+		"rg -j1 --json -P $o hit $TEXT_OPS | grep -E '^\\{\"type\":\"(begin|match|context)\"'" \
+		"$MQ grep -j 3 --json $o hit $TEXT_OPS | grep -E '^\\{\"type\":\"(begin|match|context)\"'"
+done
 
 # ---- compressed input among plain files (compared with -j 1) ----------------
-if command -v zstd >/dev/null; then
-	zstd -q -o tree/c/z.zst tree/b/big1.log && cp tree/a/f06.txt tree/c/zz.txt || exit 2
-	for o in -n -c '-C1 -m3' -l; do
-		# shellcheck disable=SC2086
-		vs_one "zstd $o" $o hit -r tree
-	done
-	rm -f tree/c/z.zst tree/c/zz.txt
-fi
+zstd -q -o tree/c/z.zst tree/b/big1.log && cp tree/a/f06.txt tree/c/zz.txt || exit 2
+for o in -n -c '-C1 -m3' -l; do
+	# shellcheck disable=SC2086
+	vs_one "zstd $o" $o hit -r tree
+done
+rm -f tree/c/z.zst tree/c/zz.txt
 
 # ---- a closed pipe -----------------------------------------------------------
 for j in 1 2 3; do

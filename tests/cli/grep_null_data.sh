@@ -12,6 +12,7 @@
 # Usage: grep_null_data.sh MAPQ TESTDATA_DIR
 . "$(dirname "$0")/lib.sh"
 M=$1
+need rg
 case $M in /*) ;; */*) M=$PWD/$M ;; esac
 unset GREP_COLORS GREP_COLOR GREP_OPTIONS NO_COLOR RIPGREP_CONFIG_PATH
 MQ=$(printf %q "$M")
@@ -164,18 +165,14 @@ expect_fail "--lines with -z (hint)" 2 "^Try 'mapq grep --help'" \
 
 # --- --json against ripgrep -------------------------------------------------
 
-if command -v rg >/dev/null; then
-	# Begin, match and context messages, byte for byte (end and summary
-	# hold times).
-	msgs="grep -E '^\\{\"type\":\"(begin|match|context)\",'"
-	for f in t.z nt.z big.z crlf.z; do
-		for o in '' '-A 1' '-B 2' '-C 1' '-m 2' -v; do
-			oracle "json -z $o alpha $f" "rg -P --null-data --json $o alpha $f | $msgs" \
-				"$MQ grep -z --json $o alpha $f | $msgs"
-		done
+# Begin, match and context messages, byte for byte (end and summary
+# hold times).
+msgs="grep -E '^\\{\"type\":\"(begin|match|context)\",'"
+for f in t.z nt.z big.z crlf.z; do
+	for o in '' '-A 1' '-B 2' '-C 1' '-m 2' -v; do
+		oracle "json -z $o alpha $f" "rg -P --null-data --json $o alpha $f | $msgs" \
+			"$MQ grep -z --json $o alpha $f | $msgs"
 	done
-else
-	echo "rg not installed: the --json comparison is skipped"
-fi
+done
 
 finish

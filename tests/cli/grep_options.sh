@@ -12,6 +12,7 @@
 # Usage: grep_options.sh MAPQ TESTDATA_DIR
 . "$(dirname "$0")/lib.sh"
 M=$1
+need rg
 D=$2
 case $M in /*) ;; */*) M=$PWD/$M ;; esac
 case $D in /*) ;; *) D=$PWD/$D ;; esac
@@ -309,9 +310,7 @@ for ((n = 0; n < ${#ignoring[@]} + ${#keeping[@]}; n++)); do
 		fi
 		oracle "-S $o $p" "$G $r $i $o -- $(q "$p") case.txt" "$MQ grep -S $o -- $(q "$p") case.txt"
 	done
-	if command -v rg >/dev/null; then
-		oracle "rg -P -S $p" "rg -P -S --no-filename -N -- $(q "$p") case.txt" "$MQ grep -S -- $(q "$p") case.txt"
-	fi
+	oracle "rg -P -S $p" "rg -P -S --no-filename -N -- $(q "$p") case.txt" "$MQ grep -S -- $(q "$p") case.txt"
 done
 # -F: every character counts (ripgrep escapes the string first).
 oracle "-S -F backslash-S" "$G -F 'x\\S' case.txt" "$MQ grep -S -F 'x\\S' case.txt"

@@ -10,6 +10,7 @@
 # Usage: grep_patterns.sh MAPQ TESTDATA_DIR
 . "$(dirname "$0")/lib.sh"
 M=$1
+need jq
 case $M in /*) ;; */*) M=$PWD/$M ;; esac
 unset GREP_COLORS GREP_COLOR GREP_OPTIONS NO_COLOR
 MQ=$(printf %q "$M")
@@ -111,13 +112,13 @@ ecl -c -i -f r3k2 log.txt
 ecl -c -w -f r3k2 log.txt
 # Patterns whose text would close a pasted wrapper are each what they are
 # alone: 'q)|(?:a' is an error alone, so it is one here, naming it.
-expect_fail "q)|(?:a is refused" 2 "mapq: invalid pattern 'q\\)\\|\\(\\?:a': unmatched closing parenthesis at offset 1" \
+expect_fail "q)|(?:a is refused" 2 "^mapq grep: invalid pattern 'q\\)\\|\\(\\?:a': unmatched closing parenthesis at offset 1" \
 	"$MQ grep -e 'q)|(?:a' -e zzz log.txt"
-expect_fail "the failing pattern is named" 2 "mapq: invalid pattern 'a\\(b': missing closing parenthesis at offset 3" \
+expect_fail "the failing pattern is named" 2 "^mapq grep: invalid pattern 'a\\(b': missing closing parenthesis at offset 3" \
 	"$MQ grep -e abc -e 'a(b' log.txt"
 # 5,000 patterns: the error is in the last one, at its own offset.
 { awk 'BEGIN { for (i = 0; i < 4999; i++) print "x" i "y" }'; echo 'ab[c'; } >rbad
-expect_fail "error in pattern 5000" 2 "mapq: invalid pattern 'ab\\[c': missing terminating \\] for character class at offset 4" \
+expect_fail "error in pattern 5000" 2 "^mapq grep: invalid pattern 'ab\\[c': missing terminating \\] for character class at offset 4" \
 	"$MQ grep -f rbad log.txt"
 # A pattern alone matches as given; in a set, as alone.
 for p in '\Qa(' '(?x)a#comment' '(*CR)a$' '\Qabc'; do
@@ -138,12 +139,10 @@ for p in '(*CR)^b' '(*CR)b$' '(*CR)a.b' '(*ANYCRLF)a$' '(*ANYCRLF)^b' '(*ANY)a.b
 done
 
 # --- --json marks what -o prints ------------------------------------------
-if command -v jq >/dev/null 2>&1; then
-	for set in "-e foo -e foobar -e o+" "-e b -e a* -e ab" "-F -e oo -e foo -e o"; do
-		oracle "--json submatches of $set" \
-			"$MQ grep -o -b $set ll.txt" \
-			"$MQ grep --json $set ll.txt | jq -r 'select(.type == \"match\") | .data.absolute_offset as \$o | .data.submatches[] | select(.end > .start) | \"\\(\$o + .start):\\(.match.text)\"'"
-	done
-fi
+for set in "-e foo -e foobar -e o+" "-e b -e a* -e ab" "-F -e oo -e foo -e o"; do
+	oracle "--json submatches of $set" \
+		"$MQ grep -o -b $set ll.txt" \
+		"$MQ grep --json $set ll.txt | jq -r 'select(.type == \"match\") | .data.absolute_offset as \$o | .data.submatches[] | select(.end > .start) | \"\\(\$o + .start):\\(.match.text)\"'"
+done
 
 finish

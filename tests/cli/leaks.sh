@@ -8,6 +8,7 @@
 # Usage: leaks.sh MAPQ TESTDATA_DIR
 . "$(dirname "$0")/lib.sh"
 M=$1
+need zstd jq look rg
 D=$2
 A=$D/app.log
 G="LC_ALL=C.UTF-8 grep"
@@ -36,11 +37,9 @@ same "grep .zst" "$G -P -n ERROR '$A'" "'$M' grep -n ERROR '$TMP/app.zst'"
 same "grep seekable --bytes" "'$M' grep --bytes=10000:+10000 -n -b ERROR '$A'" \
 	"'$M' grep --bytes=10000:+10000 -n -b ERROR '$TMP/app.seek.zst'"
 same "grep --lines" "sed -n '100,200p' '$A' | $G -P -c ERROR" "'$M' grep --lines=100:200 -c ERROR '$A'"
-if command -v rg >/dev/null; then
-	same "grep --json" "rg --json -n ERROR '$A' | jq -c 'select(.type == \"match\") | .data.submatches'" \
-		"'$M' grep --json ERROR '$A' | jq -c 'select(.type == \"match\") | .data.submatches'"
-fi
-expect_fail "grep bad pattern" 2 "^mapq: " "'$M' grep 'a(' '$A'"
+same "grep --json" "rg --json -n ERROR '$A' | jq -c 'select(.type == \"match\") | .data.submatches'" \
+	"'$M' grep --json ERROR '$A' | jq -c 'select(.type == \"match\") | .data.submatches'"
+expect_fail "grep bad pattern" 2 "^mapq grep: invalid pattern" "'$M' grep 'a(' '$A'"
 expect_fail "grep missing file" 2 "No such file" "'$M' grep ERROR '$TMP/nope'"
 
 # slice: bytes, lines, negatives, several ranges and files, zstd.

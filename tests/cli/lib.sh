@@ -9,6 +9,21 @@ checks=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mapq-cli-XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
+# need TOOL...: the independent tools a test compares mapq with (a name on
+# PATH or a path).  If one is missing the test cannot say anything true:
+# it stops at once as skipped (exit 77, SKIP_RETURN_CODE in
+# tests/CMakeLists.txt), never passing without its checks.
+need() {
+	local t missing=
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
+	done
+	if [ -n "$missing" ]; then
+		echo "SKIP: not installed:$missing"
+		exit 77
+	fi
+}
+
 fail() { fails=$((fails + 1)); printf 'FAIL: %s\n' "$*" >&2; }
 
 # same NAME EXPECTED_CMD ACTUAL_CMD: both run by bash; stdout bytes and

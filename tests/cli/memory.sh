@@ -13,6 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 trap 'exit 2' HUP INT TERM # and lib.sh's EXIT trap removes $TMP (1.4 GB)
 M=$1
+need zstd strace /usr/bin/time
 case $M in /*) ;; */*) M=$PWD/$M ;; esac
 LIM=200000     # KiB of address space
 RSS_MAX=65536  # KiB
@@ -27,8 +28,7 @@ if grep -qa -e __asan_init -e __tsan_init -e __msan_init "$M"; then
 	exit 77
 fi
 
-have_time=0
-[ -x /usr/bin/time ] && have_time=1
+have_time=1 # needed above; 0 would skip the RSS checks
 
 # ---- data --------------------------------------------------------------------
 # A block of about 1 MiB of log lines (some ERROR, some CRLF, some empty),
@@ -125,15 +125,11 @@ if [ "$st" -ne 0 ]; then
 	fail "stream: compress: exit status $st: $(head -c 200 "$TMP/err" | tr '\n' ' ')"
 else
 	rss "stream: compress"
-	if command -v zstd >/dev/null; then
-		n=$(zstd -dc big.zst | wc -c)
-		checks=$((checks + 1))
-		[ "$n" = "$BIG" ] || fail "stream: compress | zstd -dc | wc -c: $n, want $BIG"
-		checks=$((checks + 1))
-		zstd -dc big.zst | cmp -s - big.txt || fail "stream: compress | zstd -dc differs from the input"
-	else
-		echo "zstd not installed: compress output checked with mapq only"
-	fi
+	n=$(zstd -dc big.zst | wc -c)
+	checks=$((checks + 1))
+	[ "$n" = "$BIG" ] || fail "stream: compress | zstd -dc | wc -c: $n, want $BIG"
+	checks=$((checks + 1))
+	zstd -dc big.zst | cmp -s - big.txt || fail "stream: compress | zstd -dc differs from the input"
 	# The seekable file under the limit: random access by frames.
 	lim "$M" slice -l -3: big.zst >"$TMP/got" 2>"$TMP/err"
 	check "seekable file: slice -l -3: (== tail -n 3)" ref.tail3 "$TMP/got" $?
@@ -150,14 +146,11 @@ SRC=sorted.txt stream "range --from -c, window to the end (== mapped)" \
 	<(timeout "$TO" "$M" range --from 000027000000 -c sorted.txt) range --from 000027000000 -c
 
 # ---- files that cannot be mapped under the limit: pread ------------------------------
-# Without strace the fallback is taken on trust.
-if command -v strace >/dev/null; then
-	checks=$((checks + 1))
-	(ulimit -v "$LIM" && exec timeout "$TO" strace -f -e trace=mmap,pread64 "$M" slice -b 0:10 big.txt) \
-		>/dev/null 2>"$TMP/strace"
-	grep -q 'ENOMEM' "$TMP/strace" && grep -q 'pread64(' "$TMP/strace" ||
-		fail "file: under ulimit -v $LIM, mmap of big.txt did not fail or pread was not used (test premise)"
-fi
+checks=$((checks + 1))
+(ulimit -v "$LIM" && exec timeout "$TO" strace -f -e trace=mmap,pread64 "$M" slice -b 0:10 big.txt) \
+	>/dev/null 2>"$TMP/strace"
+grep -q 'ENOMEM' "$TMP/strace" && grep -q 'pread64(' "$TMP/strace" ||
+	fail "file: under ulimit -v $LIM, mmap of big.txt did not fail or pread was not used (test premise)"
 lim "$M" slice -b 0:10 big.txt >"$TMP/got" 2>"$TMP/err"
 check "file: slice -b 0:10 (== head -c 10)" <(head -c 10 big.txt) "$TMP/got" $?
 lim "$M" slice -b 700M:+100 big.txt >"$TMP/got" 2>"$TMP/err"

@@ -82,8 +82,8 @@ same "long options" "sed -n '5,9p' '$D/app.log'" "'$M' slice --lines=5:9 '$D/app
 same "--bytes=" "head -c 9 '$D/app.log'" "'$M' slice --bytes=:9 '$D/app.log'"
 
 # Errors: a message naming the culprit, exit 2, nothing on stdout.
-expect_fail "malformed range" 2 "^mapq: invalid byte range '1:x'" "'$M' slice -b 1:x '$D/app.log'"
-expect_fail "line zero" 2 "^mapq: invalid line range '0'" "'$M' slice -l 0 '$D/app.log'"
+expect_fail "malformed range" 2 "^mapq slice: invalid byte range '1:x'" "'$M' slice -b 1:x '$D/app.log'"
+expect_fail "line zero" 2 "^mapq slice: invalid line range '0'" "'$M' slice -l 0 '$D/app.log'"
 expect_fail "overflow" 2 "invalid byte range '99999999999999999999999'" "'$M' slice -b 99999999999999999999999 '$D/app.log'"
 expect_fail "missing file" 2 "^mapq: $TMP/nope: No such file or directory" "'$M' slice '$TMP/nope'"
 expect_fail "directory" 2 "^mapq: $D: Is a directory" "'$M' slice '$D'"

@@ -5,6 +5,7 @@
 # Usage: split.sh MAPQ TESTDATA_DIR
 . "$(dirname "$0")/lib.sh"
 M=$1
+need zstd perl
 D=$2
 
 # Fixtures: the shipped ones, and generated ones: a log, a file without
@@ -128,8 +129,8 @@ rm -f "$big"
 
 # Errors.
 expect_fail "missing -n" 2 "^mapq split: missing -n" "'$M' split '$TMP/even'"
-expect_fail "-n 0" 2 "^mapq: invalid number of ranges '0'" "'$M' split -n 0 '$TMP/even'"
-expect_fail "-n x" 2 "^mapq: invalid number of ranges 'x'" "'$M' split -n x '$TMP/even'"
+expect_fail "-n 0" 2 "^mapq split: invalid number of ranges '0'" "'$M' split -n 0 '$TMP/even'"
+expect_fail "-n x" 2 "^mapq split: invalid number of ranges 'x'" "'$M' split -n x '$TMP/even'"
 expect_fail "-n overflow" 2 "invalid number of ranges" "'$M' split -n 99999999999999999999 '$TMP/even'"
 expect_fail "directory" 2 "^mapq: $D: Is a directory" "'$M' split -n 2 '$D'"
 expect_fail "missing file" 2 "^mapq: $TMP/nope: No such file or directory" "'$M' split -n 2 '$TMP/nope'"

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # CLI tests of `mapq stats`: every figure is computed again with other
-# tools (wc, od, awk, grep, tail; perl for UTF-8 when it is installed) or
+# tools (wc, od, awk, grep, tail; perl for UTF-8, Python for -H and --top) or
 # worked out by hand, and compared with mapq's output.
 # Usage: stats.sh MAPQ TESTDATA_DIR
 . "$(dirname "$0")/lib.sh"
 M=$1
+need perl jq zstd /usr/bin/python3
 D=$2
 
-have_perl=0
-command -v perl >/dev/null && have_perl=1
+have_perl=1 # needed above
 
 # Byte histogram of a file as "COUNT VALUE" lines, by od.
 od_counts() {
@@ -122,9 +122,7 @@ check_file() {
 		"$(sed -n 's/^nul_bytes: //p' "$TMP/want")" "$(sed -n 's/^cr_bytes: //p' "$TMP/want")" \
 		"$want_u" "$e" "$(od_histogram "$f")" >"$TMP/jwant"
 	cmp -s "$TMP/jwant" "$TMP/json" || fail "$b --json differs: $(head -c 300 "$TMP/json")"
-	if command -v jq >/dev/null; then
-		jq -e . "$TMP/json" >/dev/null 2>&1 || fail "$b --json: jq cannot parse it"
-	fi
+	jq -e . "$TMP/json" >/dev/null 2>&1 || fail "$b --json: jq cannot parse it"
 
 	# --histogram: one row per byte value that occurs, with od's count.
 	checks=$((checks + 1))
@@ -217,10 +215,8 @@ checks=$((checks + 1))
 [ "$(wc -l <"$TMP/mj")" -eq 4 ] || fail "several files --json: $(wc -l <"$TMP/mj") lines, want 4"
 tail -n 1 "$TMP/mj" | grep -q '^{"path":null,"bytes":'"$(cat "$D/crlf.txt" "$D/no-newline.txt" "$D/app.log" | wc -c)"',"lines":'"$(($(cat "$D/crlf.txt" "$D/no-newline.txt" "$D/app.log" | wc -l) + 1))"',' ||
 	fail "several files --json: totals $(tail -n 1 "$TMP/mj" | head -c 100)"
-if command -v jq >/dev/null; then
-	jq -e -s 'length == 4 and .[3].path == null and .[3].histogram == ([.[0:3][].histogram] | transpose | map(add))' \
-		"$TMP/mj" >/dev/null || fail "several files --json: jq check of the totals"
-fi
+jq -e -s 'length == 4 and .[3].path == null and .[3].histogram == ([.[0:3][].histogram] | transpose | map(add))' \
+	"$TMP/mj" >/dev/null || fail "several files --json: jq check of the totals"
 # With a range, the total numbers the lines of the selections in order.
 checks=$((checks + 1))
 "$M" stats -l 2:4 "$D/crlf.txt" "$D/app.log" | tail -n 10 | grep -v -e '^entropy: ' -e '^utf8_invalid: ' >"$TMP/got"
@@ -286,8 +282,7 @@ rm -f "$sparse"
 # figures are checked against wc, od and awk above).  Written by mapq
 # compress (the seekable format, frames of every size), by the zstd tool,
 # and as zstd frames concatenated with a skippable frame between them.
-have_zstd=0
-command -v zstd >/dev/null && have_zstd=1
+have_zstd=1 # needed above
 
 # zsame NAME PLAIN COMPRESSED ARGS...: `mapq stats ARGS COMPRESSED` prints
 # what `mapq stats ARGS PLAIN` prints, but for the path.
@@ -467,15 +462,109 @@ checks=$((checks + 1))
 LC_ALL=C "$M" stats --histogram "$D/app.log" | grep -q '^  0x20 SP .*#' || fail "--histogram in C: no ASCII bar for spaces"
 same "--histogram with --json" "'$M' stats --json '$D/app.log'" "'$M' stats --json --histogram '$D/app.log'"
 
+# ---- -H, --top and the labels of the chart (mapq-stats(1), HISTOGRAM) --------
+# Python computes what mapq should print: the sizes in IEC units, the rows
+# --top keeps and their order, a distinct label for each of the 256 values.
+PY=/usr/bin/python3
+# Every byte value, with counts that tie and counts that do not.
+"$PY" -c '
+import sys
+data = bytearray(range(256)) * 3 + b"\x80" * 7 + b"\xff" * 7 + b"a" * 9 + b"\n" * 2
+sys.stdout.buffer.write(data)' >"$TMP/bytes.bin"
+# The rows "0xHH LABEL COUNT" mapq should print, in order.
+py_rows() {
+	"$PY" - "$@" <<'PYEOF'
+import sys
+path, top = sys.argv[1], int(sys.argv[2])
+data = open(path, "rb").read()
+counts = [0] * 256
+for b in data:
+    counts[b] += 1
+named = {0: "\\0", 7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f",
+         13: "\\r", 0x1B: "ESC", 0x20: "SP", 0x7F: "DEL"}
+def label(b):
+    if b in named: return named[b]
+    if b < 0x20: return "^" + chr(b + 0x40)
+    if b < 0x7F: return chr(b)
+    return "\\x%02x" % b
+assert len({label(b) for b in range(256)}) == 256
+rows = [b for b in range(256) if counts[b]]
+if top:
+    rows = sorted(rows, key=lambda b: (-counts[b], b))[:top]
+for b in rows:
+    print("0x%02x %s %d" % (b, label(b), counts[b]))
+PYEOF
+}
+chart_rows() {
+	sed -n '/^histogram:$/,$p' | tail -n +2 | awk '{ print $1, $2, $3 }'
+}
+for top in 0 1 3 4 5 256 1000; do
+	checks=$((checks + 1))
+	opt=()
+	[ "$top" -gt 0 ] && opt=(--top "$top")
+	py_rows "$TMP/bytes.bin" "$top" >"$TMP/rwant"
+	LC_ALL=C "$M" stats --histogram "${opt[@]}" "$TMP/bytes.bin" | chart_rows >"$TMP/rgot"
+	cmp -s "$TMP/rwant" "$TMP/rgot" || fail "--histogram ${opt[*]}: rows differ from Python: $(diff "$TMP/rwant" "$TMP/rgot" | head -5 | tr '\n' ' ')"
+done
+for f in "$D/app.log" "$D/mixed-bytes.txt" "$D/crlf.txt"; do
+	checks=$((checks + 1))
+	py_rows "$f" 5 >"$TMP/rwant"
+	"$M" stats --histogram --top=5 "$f" | chart_rows >"$TMP/rgot"
+	cmp -s "$TMP/rwant" "$TMP/rgot" || fail "$(basename "$f") --top=5: rows differ from Python"
+done
+checks=$((checks + 1))
+LC_ALL=C "$M" stats --histogram "$TMP/bytes.bin" | awk 'length($0) > 80 { bad = 1 } END { exit bad }' ||
+	fail "--histogram of all 256 values: a line wider than 80 columns"
+LC_ALL=C "$M" stats --histogram "$TMP/bytes.bin" | LC_ALL=C grep -q '[^ -~]' && fail "--histogram: non-ASCII labels in the C locale"
+
+# -H: bytes and the longest line's length also in IEC units, the exact
+# number kept in brackets; the other figures as without -H.
+py_size() {
+	"$PY" -c '
+import sys
+n = int(sys.argv[1])
+if n < 1024:
+    print("%d B" % n)
+else:
+    units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    v, u = n / 1024, 0
+    while u + 1 < len(units) and v >= 1024:
+        v, u = v / 1024, u + 1
+    s = "%.1f %s" % (v, units[u])
+    if s.startswith("1024.0") and u + 1 < len(units):
+        s = "%.1f %s" % (v / 1024, units[u + 1])
+    print(s)' "$1"
+}
+human_case() {
+	local f=$1 b ll
+	checks=$((checks + 1))
+	b=$(wc -c <"$f")
+	"$M" stats "$f" >"$TMP/plain" || fail "$f: exit status $?"
+	ll=$(sed -n 's/^longest_line: \([0-9]*\) .*/\1/p' "$TMP/plain")
+	sed -e "s/^bytes: .*/bytes: $(py_size "$b") ($b)/" \
+		-e "s/^longest_line: $ll /longest_line: $(py_size "$ll") ($ll) /" "$TMP/plain" >"$TMP/hwant"
+	"$M" stats -H "$f" >"$TMP/hgot" || fail "$f -H: exit status $?"
+	cmp -s "$TMP/hwant" "$TMP/hgot" || fail "$f -H: $(diff "$TMP/hwant" "$TMP/hgot" | tr '\n' ' ')"
+}
+for f in "$D"/*; do human_case "$f"; done
+# Sizes around each unit's boundaries, in sparse files.
+for n in 1023 1024 1536 1048575 1048576 1572864 3145727; do
+	truncate -s "$n" "$TMP/sparse" && human_case "$TMP/sparse"
+done
+rm -f "$TMP/sparse"
+printf 'a\nbb\n' >"$TMP/ab"
+same "-H has no effect on --json" "'$M' stats --json '$TMP/ab'" "'$M' stats --json -H '$TMP/ab'"
+same "--human-readable is -H" "'$M' stats -H '$TMP/ab'" "'$M' stats --human-readable '$TMP/ab'"
+
 # Errors: a message naming the culprit, exit 2, nothing on stdout.
 expect_fail "missing file" 2 "^mapq: $TMP/nope: No such file or directory" "'$M' stats '$TMP/nope'"
 expect_fail "directory" 2 "^mapq: $D: Is a directory" "'$M' stats '$D'"
-expect_fail "malformed range" 2 "^mapq: invalid byte range '1:x'" "'$M' stats -b 1:x '$D/app.log'"
-expect_fail "line zero" 2 "^mapq: invalid line range '0'" "'$M' stats -l 0 '$D/app.log'"
+expect_fail "malformed range" 2 "^mapq stats: invalid byte range '1:x'" "'$M' stats -b 1:x '$D/app.log'"
+expect_fail "line zero" 2 "^mapq stats: invalid line range '0'" "'$M' stats -l 0 '$D/app.log'"
 expect_fail "two ranges" 2 "^mapq stats: only one range" "'$M' stats -l 1:2 -b 3:4 '$D/app.log'"
-expect_fail "bad -j" 2 "^mapq: invalid thread count 'x'" "'$M' stats -j x '$D/app.log'"
-expect_fail "negative -j" 2 "^mapq: invalid thread count '-1'" "'$M' stats -j -1 '$D/app.log'"
-expect_fail "huge -j" 2 "^mapq: invalid thread count '99999'" "'$M' stats -j 99999 '$D/app.log'"
+expect_fail "bad -j" 2 "^mapq stats: invalid thread count 'x'" "'$M' stats -j x '$D/app.log'"
+expect_fail "negative -j" 2 "^mapq stats: invalid thread count '-1'" "'$M' stats -j -1 '$D/app.log'"
+expect_fail "huge -j" 2 "^mapq stats: invalid thread count '99999'" "'$M' stats -j 99999 '$D/app.log'"
 expect_fail "missing -j argument" 2 "^mapq stats: option requires an argument -- 'j'" "'$M' stats -j"
 expect_fail "unknown option" 2 "^mapq stats: unrecognized option '--frob'" "'$M' stats --frob"
 expect_fail "full disk" 2 "^mapq: write error: No space left on device" "'$M' stats '$D/app.log' >/dev/full"

@@ -8,10 +8,7 @@
 M=$1
 D=$2
 
-if ! command -v zstd >/dev/null; then
-	echo "zstd not installed: compressed input tests skipped"
-	exit 0
-fi
+need zstd script
 
 # Inputs: lines of varying length (some empty, one long), a final line
 # without a newline.
@@ -323,10 +320,8 @@ expect_fail "compress directory" 2 "Is a directory" "'$M' compress '$D' >'$TMP/o
 expect_fail "compress bad input" 2 "^mapq: $TMP/truncated.zst: truncated zstd data" "'$M' compress '$TMP/truncated.zst' >'$TMP/o'"
 expect_fail "compress full disk" 2 "^mapq: write error: No space left" "'$M' compress '$raw' >/dev/full"
 expect_fail "compress missing argument" 2 "^mapq compress: option '--frame-size' requires an argument" "'$M' compress --frame-size"
-if command -v script >/dev/null; then
-	expect_fail "compress to a terminal" 2 "refusing to write compressed data to a terminal" \
-		"script -qec \"'$M' compress '$raw'\" /dev/null 2>&1 | tr -d '\\r' >&2; exit \${PIPESTATUS[0]}"
-fi
+expect_fail "compress to a terminal" 2 "refusing to write compressed data to a terminal" \
+	"script -qec \"'$M' compress '$raw'\" /dev/null 2>&1 | tr -d '\\r' >&2; exit \${PIPESTATUS[0]}"
 # A closed pipe ends quietly.
 checks=$((checks + 1))
 st=$( { "$M" compress --frame-size 1K "$raw" 2>"$TMP/err"; echo $? >"$TMP/st"; } | head -c 10 | wc -c)
