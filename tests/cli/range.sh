@@ -5,6 +5,7 @@
 # generated here with awk.
 # Usage: range.sh MAPQ TESTDATA_DIR
 . "$(dirname "$0")/lib.sh"
+need look perl zstd
 M=$1
 D=$2
 
