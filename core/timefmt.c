@@ -180,7 +180,7 @@ static int zone(const unsigned char **p, const unsigned char *end,
 	if (q == end || (*q != '+' && *q != '-'))
 		return 0;
 	int sign = *q++ == '-' ? -1 : 1;
-	int64_t h, m = 0;
+	int64_t h = 0, m = 0;
 	if (end - q < 2 || !is_digit(q[0]) || !is_digit(q[1]))
 		return 0;
 	number(&q, end, 2, 0, &h);
@@ -318,7 +318,7 @@ static int iso(const unsigned char *s, const unsigned char *end, int partial,
                struct fields *f)
 {
 	const unsigned char *p = s;
-	int64_t v;
+	int64_t v = 0;
 	int got = 0; /* fields read: year 1, month 2 ... second 6 */
 	if (end - p < 4 || !is_digit(p[0]) || !is_digit(p[1]) ||
 	    !is_digit(p[2]) || !is_digit(p[3]))
