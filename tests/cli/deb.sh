@@ -4,7 +4,7 @@
 # - its name is mapq_VERSION_ARCH.deb, ARCH the one dpkg reports;
 # - its control fields: Package, Version, Architecture, Maintainer,
 #   Section, Description, and Depends naming the Debian package of every
-#   shared library the command links (found with ldd and dpkg -S);
+#   shared library the command links directly (readelf -d, ldd, dpkg -S);
 # - it holds every file `cmake --install` installs, at the same place
 #   under /usr (the Python package in /usr/lib/python3/dist-packages), and
 #   nothing else: the command, the man pages, the completions, the
@@ -51,8 +51,12 @@ checks=$((checks + 1))
 # package that Depends names.
 dpkg-deb -x "$deb" "$TMP/root"
 depends=$(field Depends)
+# The libraries the command links directly (its NEEDED entries, which is
+# what dpkg-shlibdeps reads; ldd would add theirs), found where ldd says.
+needed=$(readelf -d "$TMP/root/usr/bin/mapq" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 ldd "$TMP/root/usr/bin/mapq" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' |
 	while read -r soname path; do
+		printf '%s\n' "$needed" | grep -qxF "$soname" || continue
 		case $soname in libasan* | libubsan* | libc.so* | libm.so* | ld-linux*) continue ;; esac
 		# dpkg knows a file by the path its package gives, /lib or
 		# /usr/lib (merged /usr): try both.
