@@ -278,6 +278,24 @@ static int before_window(const struct set_scan *c, size_t i)
 	       !mapq__kv_ge(c->sel.key, &c->m[i + 1].kv, &c->sel.b.lower);
 }
 
+/*
+ * A file of the set that is not searched: its sample is checked, among
+ * itself and after the lines of the set seen so far.
+ */
+static int sample_only(struct selection *s, mapq_file *f, mapq_error *err)
+{
+	s->file = s->order.file = f;
+	mapq__probes_free(&s->probes);
+	mapq__probes_init(&s->probes, s->key, s->b.cut);
+	int rc = sample(f, s->key, &s->probes, err);
+	if (rc == MAPQ_OK)
+		rc = check_points(f, s->key, &s->b, &s->probes, err);
+	if (rc != MAPQ_OK)
+		return rc;
+	rc = mapq__probes_check(&s->probes, 0, UINT64_MAX, &s->order);
+	return rc == 1 ? MAPQ_OK : order_failed(s, rc, err);
+}
+
 /* Set up the part of the next file that holds lines of the window. */
 static int next_part(void *ctx, mapq_scan *scan, mapq_error *err)
 {
@@ -292,17 +310,7 @@ static int next_part(void *ctx, mapq_scan *scan, mapq_error *err)
 		mapq__probes_init(&s->probes, s->key, s->b.cut);
 		int rc;
 		if (before_window(c, i)) {
-			/* Not searched, but its sample is checked with the
-			 * rest of the set. */
-			rc = sample(f, s->key, &s->probes, err);
-			if (rc == MAPQ_OK)
-				rc = check_points(f, s->key, &s->b, &s->probes, err);
-			if (rc == MAPQ_OK) {
-				rc = mapq__probes_check(&s->probes, 0, UINT64_MAX,
-				                        &s->order);
-				rc = rc == 1 ? MAPQ_OK : order_failed(s, rc, err);
-			}
-			if (rc != MAPQ_OK)
+			if ((rc = sample_only(s, f, err)) != MAPQ_OK)
 				return rc;
 			s->in = 0;
 			continue;
@@ -339,18 +347,9 @@ static int next_part(void *ctx, mapq_scan *scan, mapq_error *err)
 	/* The window has ended: the files after it are only sampled, for
 	 * the order check (a second run of the log in one of them). */
 	while (c->next < c->n) {
-		mapq_file *f = c->m[c->next++].file;
-		s->file = s->order.file = f;
-		mapq__probes_free(&s->probes);
-		mapq__probes_init(&s->probes, s->key, s->b.cut);
-		int rc = sample(f, s->key, &s->probes, err);
-		if (rc == MAPQ_OK)
-			rc = check_points(f, s->key, &s->b, &s->probes, err);
+		int rc = sample_only(s, c->m[c->next++].file, err);
 		if (rc != MAPQ_OK)
 			return rc;
-		rc = mapq__probes_check(&s->probes, 0, UINT64_MAX, &s->order);
-		if (rc != 1)
-			return order_failed(s, rc, err);
 	}
 	return 0;
 }
